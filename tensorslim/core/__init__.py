@@ -1,0 +1,1 @@
+"""The engine: dtypes, shapes, graph, ops, autodiff, variables, session, devices."""

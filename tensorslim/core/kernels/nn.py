@@ -1,0 +1,1328 @@
+"""Array kernels for the neural-network ops: convolution, pooling, normalisation, softmax.
+
+Every public function takes the array module ``xp`` (numpy or cupy) first and works on plain
+arrays; nothing here knows about graphs. Semantics follow TensorFlow 1.x kernels: the same
+window arithmetic for ``"SAME"``/``"VALID"`` padding, the same tie-breaking in max pooling,
+the same divisors in average pooling and the same extra outputs of the fused ops. Arrays keep
+their dtype: float32 in, float32 out.
+
+Layout: convolution and pooling take 4-D tensors in ``"NHWC"`` (default) or ``"NCHW"``; NCHW
+inputs are transposed to NHWC on entry and the results transposed back. ``strides``,
+``dilations`` and ``ksize`` are 4-element sequences in the order of ``data_format``, with 1 in
+the batch and depth positions, exactly like the TF op attributes.
+
+Speed: a convolution is one im2col (a strided window view of the padded input, copied once
+into a ``[pixels, kh*kw*in]`` matrix whose rows are contiguous) followed by one GEMM against
+the filter reshaped to ``[kh*kw*in, out]``; the GEMM result is already NHWC. Gradients use the
+transposed GEMMs and a col2im that loops over the ``kh*kw`` kernel taps with strided
+slice-adds. Pooling loops over the window taps with whole-array ``maximum``/``add``.
+"""
+import collections
+import threading
+
+__all__ = [
+    "PadAndOut", "get_pad_and_out",
+    "conv2d", "conv2d_backprop_input", "conv2d_backprop_filter",
+    "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
+    "depthwise_conv2d_native_backprop_filter",
+    "max_pool", "max_pool_grad", "max_pool_with_argmax", "max_pool_grad_with_argmax",
+    "avg_pool", "avg_pool_grad",
+    "bias_add", "bias_add_grad",
+    "lrn", "lrn_grad",
+    "softmax", "softmax_grad", "log_softmax", "log_softmax_grad",
+    "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
+    "fused_batch_norm", "fused_batch_norm_grad",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Window arithmetic
+# --------------------------------------------------------------------------------------------
+
+PadAndOut = collections.namedtuple("PadAndOut", ["pad_before", "pad_after", "out_size"])
+PadAndOut.__doc__ = """Padding and output size of one spatial dimension (see get_pad_and_out)."""
+
+
+def _check_padding(padding):
+    if isinstance(padding, bytes):
+        padding = padding.decode("ascii", "replace")
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}")
+    return padding
+
+
+def get_pad_and_out(in_size, k, stride, dilation, padding):
+    """Computes TF's padding and output size for one spatial dimension.
+
+    With ``eff_k = (k - 1) * dilation + 1``: ``"SAME"`` gives ``out = ceil(in / stride)`` and
+    ``pad_total = max((out - 1) * stride + eff_k - in, 0)`` split as
+    ``pad_before = pad_total // 2`` (the extra element, if any, goes after); ``"VALID"`` gives
+    ``out = ceil((in - eff_k + 1) / stride)`` (rounded toward zero like TF's C++ when the
+    numerator is negative) and no padding.
+
+    Args:
+        in_size: Input size along the dimension.
+        k: Kernel (window) size along the dimension.
+        stride: Stride, at least 1.
+        dilation: Dilation rate, at least 1 (1 for pooling).
+        padding: ``"SAME"`` or ``"VALID"``.
+
+    Returns:
+        A ``PadAndOut(pad_before, pad_after, out_size)`` named tuple of ints.
+
+    Raises:
+        ValueError: If ``padding`` is not ``"SAME"``/``"VALID"``, a stride, dilation or
+            kernel size is below 1, or the ``"VALID"`` output size would be negative.
+    """
+    padding = _check_padding(padding)
+    in_size, k, stride, dilation = int(in_size), int(k), int(stride), int(dilation)
+    if stride < 1:
+        raise ValueError(f"expected a stride >= 1, got {stride}")
+    if dilation < 1:
+        raise ValueError(f"expected a dilation rate >= 1, got {dilation}")
+    if k < 1:
+        raise ValueError(f"expected a window size >= 1, got {k}")
+    eff_k = (k - 1) * dilation + 1
+    if padding == "VALID":
+        num = in_size - eff_k + stride
+        out = num // stride if num >= 0 else -((-num) // stride)  # C++ truncation
+        if out < 0:
+            raise ValueError(
+                f"computed output size would be negative: input size {in_size}, effective "
+                f"window size {eff_k}, stride {stride}, padding 'VALID'")
+        return PadAndOut(0, 0, out)
+    out = -(-in_size // stride)
+    total = max((out - 1) * stride + eff_k - in_size, 0)
+    return PadAndOut(total // 2, total - total // 2, out)
+
+
+def _is_nchw(data_format):
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode("ascii", "replace")
+    if data_format == "NHWC":
+        return False
+    if data_format == "NCHW":
+        return True
+    raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
+
+
+def _spatial(values, name, nchw, op):
+    """(h, w) of a 4-element attribute in data_format order; batch and depth must be 1."""
+    try:
+        vals = tuple(int(v) for v in values)
+    except TypeError:
+        raise ValueError(f"{op}: expected {name} to be a sequence of 4 ints, got {values!r}")
+    if len(vals) != 4:
+        raise ValueError(f"{op}: expected {name} to have 4 elements, got {list(vals)}")
+    n, h, w, c = (vals[0], vals[2], vals[3], vals[1]) if nchw else vals
+    if n != 1 or c != 1:
+        raise ValueError(f"{op}: {name} in the batch and depth dimensions must be 1, "
+                         f"got {list(vals)}")
+    return h, w
+
+
+def _check_rank(arr, rank, op, name):
+    if arr.ndim != rank:
+        raise ValueError(f"{op}: expected {name} of rank {rank}, got shape {tuple(arr.shape)}")
+
+
+def _check_same_dtype(a, b, op, name_a, name_b):
+    if a.dtype != b.dtype:
+        raise ValueError(f"{op}: expected {name_b} of dtype {a.dtype} (the dtype of {name_a}), "
+                         f"got {b.dtype}")
+
+
+def _nhwc(x, nchw):
+    return x.transpose(0, 2, 3, 1) if nchw else x
+
+
+def _from_nhwc(xp, y, nchw):
+    return xp.ascontiguousarray(y.transpose(0, 3, 1, 2)) if nchw else y
+
+
+def _shape_nhwc(shape, nchw):
+    return (shape[0], shape[2], shape[3], shape[1]) if nchw else tuple(shape)
+
+
+_Geometry = collections.namedtuple(
+    "_Geometry", ["oh", "ow", "sh", "sw", "dh", "dw", "pt", "pb", "pl", "pr"])
+
+
+def _geometry(h, w, kh, kw, strides, dilations, padding, nchw, op):
+    sh, sw = _spatial(strides, "strides", nchw, op)
+    dh, dw = _spatial(dilations, "dilations", nchw, op) if dilations is not None else (1, 1)
+    try:
+        pt, pb, oh = get_pad_and_out(h, kh, sh, dh, padding)
+        pl, pr, ow = get_pad_and_out(w, kw, sw, dw, padding)
+    except ValueError as e:
+        raise ValueError(f"{op}: {e}") from None
+    return _Geometry(oh, ow, sh, sw, dh, dw, pt, pb, pl, pr)
+
+
+def _pad_value(xp, dtype):
+    if xp.issubdtype(dtype, xp.floating):
+        return -float("inf")
+    if dtype == bool:
+        return False
+    return xp.iinfo(dtype).min
+
+
+def _pad(xp, x, g, value=0, hw=1):
+    """Pads spatial axes ``hw, hw + 1`` of ``x``; returns ``x`` itself if there is no padding."""
+    if not (g.pt or g.pb or g.pl or g.pr):
+        return x
+    h, w = x.shape[hw], x.shape[hw + 1]
+    shape = list(x.shape)
+    shape[hw] += g.pt + g.pb
+    shape[hw + 1] += g.pl + g.pr
+    out = xp.empty(shape, dtype=x.dtype)
+    lead = (slice(None),) * hw
+    rows = slice(g.pt, g.pt + h)
+    out[lead + (rows, slice(g.pl, g.pl + w))] = x
+    # Only the border needs the fill value.
+    out[lead + (slice(0, g.pt),)] = value
+    out[lead + (slice(g.pt + h, None),)] = value
+    out[lead + (rows, slice(0, g.pl))] = value
+    out[lead + (rows, slice(g.pl + w, None))] = value
+    return out
+
+
+def _crop(xp, xpad, g, h, w):
+    if not (g.pt or g.pb or g.pl or g.pr):
+        return xpad
+    return xp.ascontiguousarray(xpad[:, g.pt:g.pt + h, g.pl:g.pl + w, :])
+
+
+def _tap(a, i, j, g, hw=1):
+    """The strided slice of padded ``a`` seen by kernel tap (i, j) at every output pixel."""
+    r0, c0 = i * g.dh, j * g.dw
+    return a[(slice(None),) * hw + (slice(r0, r0 + g.sh * (g.oh - 1) + 1, g.sh),
+                                    slice(c0, c0 + g.sw * (g.ow - 1) + 1, g.sw))]
+
+
+# numpy returns big blocks to the OS when they are freed, so a fresh im2col matrix page-faults
+# on every call (several ms for LeNet's 40 MB). Intermediates that never leave a kernel reuse a
+# per-thread buffer instead. cupy has its own memory pool and skips this.
+_SCRATCH = threading.local()
+_SCRATCH_MAX_BYTES = 64 << 20
+
+
+def _scratch(xp, shape, dtype, slot):
+    """Uninitialised ``shape`` array for kernel-internal use; valid until the next call."""
+    dtype = xp.dtype(dtype)
+    nbytes = dtype.itemsize
+    for d in shape:
+        nbytes *= d
+    if getattr(xp, "__name__", "") != "numpy" or nbytes > _SCRATCH_MAX_BYTES:
+        return xp.empty(shape, dtype=dtype)
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.nbytes < nbytes:
+        buf = bufs[slot] = xp.empty(max(nbytes, 1), dtype=xp.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def _use_cnhw(c, ow):
+    """Whether to run a convolution in [C, N, H, W] layout instead of NHWC.
+
+    The tap loops and the im2col copy move runs of ``c`` contiguous elements in NHWC and of
+    ``ow`` in CNHW; with few channels (a network's first layer) CNHW's runs are far longer.
+    """
+    return c < 8 and c < ow
+
+
+def _layout(x, nchw, cnhw):
+    """View of a 4-D NHWC/NCHW tensor in the internal layout (NHWC or CNHW)."""
+    if cnhw:
+        return x.transpose(1, 0, 2, 3) if nchw else x.transpose(3, 0, 1, 2)
+    return x.transpose(0, 2, 3, 1) if nchw else x
+
+
+def _from_cnhw(xp, a, nchw):
+    return xp.ascontiguousarray(a.transpose(1, 0, 2, 3) if nchw else a.transpose(1, 2, 3, 0))
+
+
+def _im2col(xp, xpad, kh, kw, g, cnhw):
+    """Patch matrix of padded ``xpad`` (one copy into scratch space).
+
+    NHWC gives ``[n*oh*ow, kh*kw*c]``; CNHW gives its transpose ``[kh*kw*c, n*oh*ow]``. Either
+    way the ``kh*kw*c`` index runs (i, j, c), matching a filter reshaped to ``[kh*kw*c, out]``.
+    """
+    if cnhw:
+        c, n = xpad.shape[:2]
+        sc, sn, sy, sx = xpad.strides
+        shape = (kh, kw, c, n, g.oh, g.ow)
+        strides = (sy * g.dh, sx * g.dw, sc, sn, sy * g.sh, sx * g.sw)
+        rows, cols = kh * kw * c, n * g.oh * g.ow
+    else:
+        n, c = xpad.shape[0], xpad.shape[3]
+        sn, sy, sx, sc = xpad.strides
+        shape = (n, g.oh, g.ow, kh, kw, c)
+        strides = (sn, sy * g.sh, sx * g.sw, sy * g.dh, sx * g.dw, sc)
+        rows, cols = n * g.oh * g.ow, kh * kw * c
+    view = xp.lib.stride_tricks.as_strided(xpad, shape=shape, strides=strides)
+    out = _scratch(xp, shape, xpad.dtype, "im2col")
+    xp.copyto(out, view)
+    return out.reshape(rows, cols)
+
+
+def _input_sizes(sizes, nchw, op, batch, depth):
+    """NHWC input shape from a 4-element (data_format order) or 2-element (h, w) size list."""
+    sizes = [int(s) for s in (sizes.tolist() if hasattr(sizes, "tolist") else sizes)]
+    if len(sizes) == 4:
+        return _shape_nhwc(sizes, nchw)
+    if len(sizes) == 2:
+        return (batch, sizes[0], sizes[1], depth)
+    raise ValueError(f"{op}: expected input_sizes with 4 (or 2 spatial) elements, got {sizes}")
+
+
+def _check_dy(dy, expected, nchw, op):
+    got = _shape_nhwc(dy.shape, nchw) if dy.ndim == 4 else tuple(dy.shape)
+    if got != tuple(expected):
+        want = (expected[0], expected[3], expected[1], expected[2]) if nchw else expected
+        raise ValueError(f"{op}: expected out_backprop of shape {list(want)}, "
+                         f"got {list(dy.shape)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Convolution
+# --------------------------------------------------------------------------------------------
+
+def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC"):
+    """2-D convolution (TF's ``Conv2D``; strictly a cross-correlation, like TF).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, ``[batch, height, width, in]`` (NHWC) or ``[batch, in, height, width]``.
+        w: Filter, ``[kh, kw, in, out]``, same dtype as ``x``.
+        strides: 4 ints in ``data_format`` order, 1 for batch and depth.
+        padding: ``"SAME"`` or ``"VALID"``.
+        dilations: 4 ints in ``data_format`` order, 1 for batch and depth.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        The output, ``[batch, out_h, out_w, out]`` (or NCHW), dtype of ``x``.
+
+    Raises:
+        ValueError: On bad ranks, mismatched depths or dtypes, bad attributes, or a negative
+            output size.
+    """
+    op = "Conv2D"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "input")
+    _check_rank(w, 4, op, "filter")
+    _check_same_dtype(x, w, op, "input", "filter")
+    xh = _nhwc(x, nchw)
+    n, h, wd, c = xh.shape
+    kh, kw, cin, cout = w.shape
+    if cin != c:
+        raise ValueError(f"{op}: expected filter in_channels {c} (the input depth), got {cin} "
+                         f"(filter shape {list(w.shape)})")
+    g = _geometry(h, wd, kh, kw, strides, dilations, padding, nchw, op)
+    if n * g.oh * g.ow * cout == 0:
+        return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, cout), dtype=x.dtype), nchw)
+    cnhw = _use_cnhw(c, g.ow)
+    cols = _im2col(xp, _pad(xp, _layout(x, nchw, cnhw), g, 0, 2 if cnhw else 1), kh, kw, g,
+                   cnhw)
+    w2 = w.reshape(kh * kw * c, cout)
+    # Either way the GEMM's result is [n*oh*ow, out], which is NHWC already.
+    y = xp.matmul(cols.T if cnhw else cols, w2)
+    return _from_nhwc(xp, y.reshape(n, g.oh, g.ow, cout), nchw)
+
+
+def conv2d_backprop_input(xp, input_sizes, w, dy, strides, padding, dilations=(1, 1, 1, 1),
+                          data_format="NHWC"):
+    """Gradient of conv2d with respect to its input (TF's ``Conv2DBackpropInput``).
+
+    This is also ``conv2d_transpose``: TF builds that op from this kernel.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        input_sizes: Shape of the convolution input, 4 ints in ``data_format`` order (or 2
+            ints, height and width, with batch from ``dy`` and depth from ``w``).
+        w: Filter, ``[kh, kw, in, out]``.
+        dy: Gradient of the convolution output, same layout and dtype as the output.
+        strides: As for conv2d.
+        padding: As for conv2d.
+        dilations: As for conv2d.
+        data_format: As for conv2d.
+
+    Returns:
+        The input gradient, shaped ``input_sizes``, dtype of ``dy``.
+
+    Raises:
+        ValueError: If the shapes of ``w`` and ``dy`` do not fit ``input_sizes``.
+    """
+    op = "Conv2DBackpropInput"
+    nchw = _is_nchw(data_format)
+    _check_rank(w, 4, op, "filter")
+    _check_rank(dy, 4, op, "out_backprop")
+    _check_same_dtype(dy, w, op, "out_backprop", "filter")
+    kh, kw, cin, cout = w.shape
+    n, h, wd, c = _input_sizes(input_sizes, nchw, op, dy.shape[0], cin)
+    if cin != c:
+        raise ValueError(f"{op}: expected filter in_channels {c} (the input depth), got {cin}")
+    g = _geometry(h, wd, kh, kw, strides, dilations, padding, nchw, op)
+    _check_dy(dy, (n, g.oh, g.ow, cout), nchw, op)
+    if n * g.oh * g.ow == 0:
+        return _from_nhwc(xp, xp.zeros((n, h, wd, c), dtype=dy.dtype), nchw)
+    dy2 = _nhwc(dy, nchw).reshape(n * g.oh * g.ow, cout)
+    hp, wp = h + g.pt + g.pb, wd + g.pl + g.pr
+    if _use_cnhw(c, g.ow):
+        # One GEMM to [kh*kw*c, pixels], then col2im with runs of ow along the rows.
+        dcols = _scratch(xp, (kh * kw * c, n * g.oh * g.ow), dy.dtype, "im2col")
+        xp.matmul(w.reshape(kh * kw * c, cout), dy2.T, out=dcols)
+        dcols = dcols.reshape(kh, kw, c, n, g.oh, g.ow)
+        dxp = xp.zeros((c, n, hp, wp), dtype=dy.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                _tap(dxp, i, j, g, 2)[...] += dcols[i, j]
+        return _from_cnhw(xp, dxp[:, :, g.pt:g.pt + h, g.pl:g.pl + wd], nchw)
+    # One GEMM per tap, [pixels, out] x [out, in], each result added straight into its
+    # strided slice: a [pixels, kh*kw*c] matrix would be added back in runs of only c.
+    dxp = xp.zeros((n, hp, wp, c), dtype=dy.dtype)
+    part = _scratch(xp, (n * g.oh * g.ow, c), dy.dtype, "tap")
+    for i in range(kh):
+        for j in range(kw):
+            xp.matmul(dy2, w[i, j].T, out=part)
+            _tap(dxp, i, j, g)[...] += part.reshape(n, g.oh, g.ow, c)
+    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+
+
+def conv2d_backprop_filter(xp, x, filter_sizes, dy, strides, padding, dilations=(1, 1, 1, 1),
+                           data_format="NHWC"):
+    """Gradient of conv2d with respect to its filter (TF's ``Conv2DBackpropFilter``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: The convolution input.
+        filter_sizes: Filter shape, 4 ints ``[kh, kw, in, out]``.
+        dy: Gradient of the convolution output.
+        strides: As for conv2d.
+        padding: As for conv2d.
+        dilations: As for conv2d.
+        data_format: As for conv2d.
+
+    Returns:
+        The filter gradient, ``[kh, kw, in, out]``, dtype of ``x``.
+
+    Raises:
+        ValueError: If the shapes of ``x`` and ``dy`` do not fit ``filter_sizes``.
+    """
+    op = "Conv2DBackpropFilter"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "input")
+    _check_rank(dy, 4, op, "out_backprop")
+    _check_same_dtype(x, dy, op, "input", "out_backprop")
+    fs = [int(s) for s in (filter_sizes.tolist() if hasattr(filter_sizes, "tolist")
+                           else filter_sizes)]
+    if len(fs) != 4:
+        raise ValueError(f"{op}: expected filter_sizes with 4 elements, got {fs}")
+    kh, kw, cin, cout = fs
+    xh = _nhwc(x, nchw)
+    n, h, wd, c = xh.shape
+    if cin != c:
+        raise ValueError(f"{op}: expected filter in_channels {c} (the input depth), got {cin}")
+    g = _geometry(h, wd, kh, kw, strides, dilations, padding, nchw, op)
+    _check_dy(dy, (n, g.oh, g.ow, cout), nchw, op)
+    if n * g.oh * g.ow == 0:
+        return xp.zeros((kh, kw, cin, cout), dtype=x.dtype)
+    cnhw = _use_cnhw(c, g.ow)
+    cols = _im2col(xp, _pad(xp, _layout(x, nchw, cnhw), g, 0, 2 if cnhw else 1), kh, kw, g,
+                   cnhw)
+    dy2 = _nhwc(dy, nchw).reshape(n * g.oh * g.ow, cout)
+    return xp.matmul(cols if cnhw else cols.T, dy2).reshape(kh, kw, cin, cout)
+
+
+def _depthwise_setup(op, xp, x_shape_nhwc, w_shape, strides, padding, dilations, nchw):
+    n, h, wd, c = x_shape_nhwc
+    kh, kw, cin, mult = w_shape
+    if cin != c:
+        raise ValueError(f"{op}: expected filter in_channels {c} (the input depth), got {cin} "
+                         f"(filter shape {list(w_shape)})")
+    return _geometry(h, wd, kh, kw, strides, dilations, padding, nchw, op)
+
+
+def depthwise_conv2d_native(xp, x, w, strides, padding, dilations=(1, 1, 1, 1),
+                            data_format="NHWC"):
+    """Depthwise 2-D convolution (TF's ``DepthwiseConv2dNative``).
+
+    Output channel ``c * multiplier + m`` is input channel ``c`` correlated with
+    ``w[:, :, c, m]``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, NHWC or NCHW.
+        w: Filter, ``[kh, kw, in, multiplier]``, same dtype as ``x``.
+        strides: As for conv2d.
+        padding: As for conv2d.
+        dilations: As for conv2d.
+        data_format: As for conv2d.
+
+    Returns:
+        The output with ``in * multiplier`` channels, dtype of ``x``.
+
+    Raises:
+        ValueError: On bad ranks, mismatched depths or dtypes, or bad attributes.
+    """
+    op = "DepthwiseConv2dNative"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "input")
+    _check_rank(w, 4, op, "filter")
+    _check_same_dtype(x, w, op, "input", "filter")
+    xh = _nhwc(x, nchw)
+    n, h, wd, c = xh.shape
+    kh, kw, _, mult = w.shape
+    g = _depthwise_setup(op, xp, xh.shape, w.shape, strides, padding, dilations, nchw)
+    out = xp.zeros((n, g.oh, g.ow, c, mult), dtype=x.dtype)
+    if out.size:
+        xpad = _pad(xp, xh, g)
+        for i in range(kh):
+            for j in range(kw):
+                out += _tap(xpad, i, j, g)[..., None] * w[i, j]
+    return _from_nhwc(xp, out.reshape(n, g.oh, g.ow, c * mult), nchw)
+
+
+def depthwise_conv2d_native_backprop_input(xp, input_sizes, w, dy, strides, padding,
+                                           dilations=(1, 1, 1, 1), data_format="NHWC"):
+    """Gradient of depthwise_conv2d_native with respect to its input.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        input_sizes: Input shape, 4 ints in ``data_format`` order.
+        w: Filter, ``[kh, kw, in, multiplier]``.
+        dy: Gradient of the output.
+        strides: As for conv2d.
+        padding: As for conv2d.
+        dilations: As for conv2d.
+        data_format: As for conv2d.
+
+    Returns:
+        The input gradient, shaped ``input_sizes``.
+
+    Raises:
+        ValueError: If the shapes do not fit.
+    """
+    op = "DepthwiseConv2dNativeBackpropInput"
+    nchw = _is_nchw(data_format)
+    _check_rank(w, 4, op, "filter")
+    _check_rank(dy, 4, op, "out_backprop")
+    _check_same_dtype(dy, w, op, "out_backprop", "filter")
+    kh, kw, cin, mult = w.shape
+    n, h, wd, c = _input_sizes(input_sizes, nchw, op, dy.shape[0], cin)
+    g = _depthwise_setup(op, xp, (n, h, wd, c), w.shape, strides, padding, dilations, nchw)
+    _check_dy(dy, (n, g.oh, g.ow, c * mult), nchw, op)
+    dxp = xp.zeros((n, h + g.pt + g.pb, wd + g.pl + g.pr, c), dtype=dy.dtype)
+    if n * g.oh * g.ow:
+        dyr = _nhwc(dy, nchw).reshape(n, g.oh, g.ow, c, mult)
+        for i in range(kh):
+            for j in range(kw):
+                _tap(dxp, i, j, g)[...] += xp.einsum("nhwcm,cm->nhwc", dyr, w[i, j])
+    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+
+
+def depthwise_conv2d_native_backprop_filter(xp, x, filter_sizes, dy, strides, padding,
+                                            dilations=(1, 1, 1, 1), data_format="NHWC"):
+    """Gradient of depthwise_conv2d_native with respect to its filter.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: The convolution input.
+        filter_sizes: Filter shape, 4 ints ``[kh, kw, in, multiplier]``.
+        dy: Gradient of the output.
+        strides: As for conv2d.
+        padding: As for conv2d.
+        dilations: As for conv2d.
+        data_format: As for conv2d.
+
+    Returns:
+        The filter gradient, ``[kh, kw, in, multiplier]``.
+
+    Raises:
+        ValueError: If the shapes do not fit.
+    """
+    op = "DepthwiseConv2dNativeBackpropFilter"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "input")
+    _check_rank(dy, 4, op, "out_backprop")
+    _check_same_dtype(x, dy, op, "input", "out_backprop")
+    fs = tuple(int(s) for s in (filter_sizes.tolist() if hasattr(filter_sizes, "tolist")
+                                else filter_sizes))
+    if len(fs) != 4:
+        raise ValueError(f"{op}: expected filter_sizes with 4 elements, got {list(fs)}")
+    kh, kw, cin, mult = fs
+    xh = _nhwc(x, nchw)
+    n, h, wd, c = xh.shape
+    g = _depthwise_setup(op, xp, xh.shape, fs, strides, padding, dilations, nchw)
+    _check_dy(dy, (n, g.oh, g.ow, c * mult), nchw, op)
+    dw = xp.zeros(fs, dtype=x.dtype)
+    if n * g.oh * g.ow:
+        xpad = _pad(xp, xh, g)
+        dyr = _nhwc(dy, nchw).reshape(n, g.oh, g.ow, c, mult)
+        for i in range(kh):
+            for j in range(kw):
+                dw[i, j] = xp.einsum("nhwc,nhwcm->cm", _tap(xpad, i, j, g), dyr)
+    return dw
+
+
+# --------------------------------------------------------------------------------------------
+# Pooling
+# --------------------------------------------------------------------------------------------
+
+def _pool_setup(op, x_shape_nhwc, ksize, strides, padding, nchw):
+    kh, kw = _spatial(ksize, "ksize", nchw, op)
+    _, h, wd, _ = x_shape_nhwc
+    g = _geometry(h, wd, kh, kw, strides, None, padding, nchw, op)
+    return kh, kw, g
+
+
+def _tiles(g, kh, kw):
+    """True when the windows tile the input exactly: no padding, no overlap, no gaps."""
+    return (kh == g.sh and kw == g.sw and not (g.pt or g.pb or g.pl or g.pr))
+
+
+def _tiled_view(a, g, kh, kw):
+    """``[n, oh, kh, ow, kw, c]`` view of NHWC ``a`` for the tiling case (a view, no copy)."""
+    n, _, _, c = a.shape
+    return a[:, :g.oh * kh, :g.ow * kw, :].reshape(n, g.oh, kh, g.ow, kw, c)
+
+
+def max_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
+    """Max pooling (TF's ``MaxPool``); padded positions count as ``-inf``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, 4-D NHWC or NCHW.
+        ksize: Window, 4 ints in ``data_format`` order, 1 for batch and depth.
+        strides: 4 ints in ``data_format`` order, 1 for batch and depth.
+        padding: ``"SAME"`` or ``"VALID"``.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        The pooled tensor, dtype of ``x``.
+
+    Raises:
+        ValueError: On a bad rank or attribute.
+    """
+    op = "MaxPool"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "input")
+    xh = _nhwc(x, nchw)
+    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
+    n, _, _, c = xh.shape
+    if n * g.oh * g.ow * c == 0:
+        return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, c), dtype=x.dtype), nchw)
+    return _from_nhwc(xp, _max_pool_nhwc(xp, xh, kh, kw, g), nchw)
+
+
+def _max_pool_nhwc(xp, xh, kh, kw, g):
+    xpad = _pad(xp, xh, g, _pad_value(xp, xh.dtype))
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            t = _tap(xpad, i, j, g)
+            out = t.copy() if out is None else xp.maximum(out, t, out=out)
+    return out
+
+
+def _first_max_masks(xp, tap, y, kh, kw):
+    """Yields (i, j, mask): mask marks outputs whose first maximal window element is tap (i, j).
+
+    ``tap(i, j)`` gives the window elements at tap (i, j) for every output. Taps are visited
+    in row-major window order, so ties go to the first maximum, as in TF.
+    """
+    taken = None
+    last = kh * kw - 1
+    for t in range(kh * kw):
+        i, j = divmod(t, kw)
+        hit = tap(i, j) == y
+        if taken is None:
+            if t < last:
+                taken = hit.copy()
+        else:
+            xp.logical_and(hit, xp.logical_not(taken), out=hit)
+            if t < last:
+                xp.logical_or(taken, hit, out=taken)
+        yield i, j, hit
+
+
+def _check_pool_out(op, arrays, expected_nhwc, nchw):
+    n, oh, ow, c = expected_nhwc
+    for name, arr in arrays:
+        if arr.ndim != 4 or _shape_nhwc(arr.shape, nchw) != tuple(expected_nhwc):
+            want = [n, c, oh, ow] if nchw else [n, oh, ow, c]
+            raise ValueError(f"{op}: expected {name} of shape {want}, got {list(arr.shape)}")
+
+
+def max_pool_grad(xp, x, y, dy, ksize, strides, padding, data_format="NHWC"):
+    """Gradient of max_pool (TF's ``MaxPoolGrad``).
+
+    Each output's gradient goes to the maximal element of its window; on ties, to the first
+    maximum in row-major window order. Overlapping windows accumulate.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: The pooling input.
+        y: The pooling output, ``max_pool(x, ...)``.
+        dy: Gradient of the output.
+        ksize: As for max_pool.
+        strides: As for max_pool.
+        padding: As for max_pool.
+        data_format: As for max_pool.
+
+    Returns:
+        The input gradient, shaped like ``x``, dtype of ``dy``.
+
+    Raises:
+        ValueError: On bad shapes or attributes.
+    """
+    op = "MaxPoolGrad"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "orig_input")
+    xh = _nhwc(x, nchw)
+    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
+    n, h, wd, c = xh.shape
+    _check_pool_out(op, (("orig_output", y), ("grad", dy)), (n, g.oh, g.ow, c), nchw)
+    yh, dyh = _nhwc(y, nchw), _nhwc(dy, nchw)
+    if n * g.oh * g.ow * c == 0:
+        return xp.zeros(x.shape, dtype=dy.dtype)
+    if _tiles(g, kh, kw):
+        # Disjoint windows: write each tap's share straight into place, no accumulation.
+        dx = xp.zeros(xh.shape, dtype=dy.dtype)
+        xt, dxt = _tiled_view(xh, g, kh, kw), _tiled_view(dx, g, kh, kw)
+        for i, j, hit in _first_max_masks(xp, lambda i, j: xt[:, :, i, :, j, :], yh, kh, kw):
+            xp.multiply(dyh, hit, out=dxt[:, :, i, :, j, :])
+        return _from_nhwc(xp, dx, nchw)
+    xpad = _pad(xp, xh, g, _pad_value(xp, xh.dtype))
+    dxp = xp.zeros(xpad.shape, dtype=dy.dtype)
+    for i, j, hit in _first_max_masks(xp, lambda i, j: _tap(xpad, i, j, g), yh, kh, kw):
+        _tap(dxp, i, j, g)[...] += dyh * hit
+    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+
+
+def max_pool_with_argmax(xp, x, ksize, strides, padding, include_batch_in_index=False):
+    """Max pooling that also returns where each maximum came from (TF's ``MaxPoolWithArgmax``).
+
+    NHWC only, like TF. The index of input element ``[b, y, x, c]`` is
+    ``((b * height + y) * width + x) * channels + c``, with the ``b`` term dropped unless
+    ``include_batch_in_index``. Ties resolve to the first maximum in row-major window order.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, NHWC.
+        ksize: Window, 4 ints NHWC order.
+        strides: 4 ints NHWC order.
+        padding: ``"SAME"`` or ``"VALID"``.
+        include_batch_in_index: Whether the flattened index includes the batch.
+
+    Returns:
+        ``(output, argmax)``; ``argmax`` is int64 and shaped like ``output``.
+
+    Raises:
+        ValueError: On a bad rank or attribute.
+    """
+    op = "MaxPoolWithArgmax"
+    _check_rank(x, 4, op, "input")
+    kh, kw, g = _pool_setup(op, x.shape, ksize, strides, padding, False)
+    n, h, wd, c = x.shape
+    if n * g.oh * g.ow * c == 0:
+        shape = (n, g.oh, g.ow, c)
+        return xp.zeros(shape, dtype=x.dtype), xp.zeros(shape, dtype=xp.int64)
+    y = _max_pool_nhwc(xp, x, kh, kw, g)
+    xpad = _pad(xp, x, g, _pad_value(xp, x.dtype))
+    tap_index = xp.zeros(y.shape, dtype=xp.int64)
+    for i, j, hit in _first_max_masks(xp, lambda i, j: _tap(xpad, i, j, g), y, kh, kw):
+        if i or j:
+            tap_index += hit * (i * kw + j)
+    rows = (xp.arange(g.oh, dtype=xp.int64) * g.sh - g.pt)[:, None, None]
+    cols = (xp.arange(g.ow, dtype=xp.int64) * g.sw - g.pl)[None, :, None]
+    yy = rows + tap_index // kw
+    xx = cols + tap_index % kw
+    argmax = (yy * wd + xx) * c + xp.arange(c, dtype=xp.int64)
+    if include_batch_in_index:
+        argmax += (xp.arange(n, dtype=xp.int64) * (h * wd * c))[:, None, None, None]
+    return y, argmax
+
+
+def max_pool_grad_with_argmax(xp, x, dy, argmax, include_batch_in_index=False):
+    """Gradient of max_pool_with_argmax (TF's ``MaxPoolGradWithArgmax``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: The pooling input (only its shape and dtype are used).
+        dy: Gradient of the pooled output.
+        argmax: The ``argmax`` output of max_pool_with_argmax.
+        include_batch_in_index: As passed to max_pool_with_argmax.
+
+    Returns:
+        The input gradient, shaped like ``x``, dtype of ``dy``.
+
+    Raises:
+        ValueError: If ``dy`` and ``argmax`` differ in shape.
+    """
+    op = "MaxPoolGradWithArgmax"
+    _check_rank(x, 4, op, "input")
+    if dy.shape != argmax.shape:
+        raise ValueError(f"{op}: expected argmax of shape {list(dy.shape)} (the shape of grad), "
+                         f"got {list(argmax.shape)}")
+    n = x.shape[0]
+    per_image = x.shape[1] * x.shape[2] * x.shape[3]
+    idx = argmax.astype(xp.int64, copy=False)
+    if not include_batch_in_index:
+        idx = idx + (xp.arange(n, dtype=xp.int64) * per_image).reshape(-1, 1, 1, 1)
+    # bincount accumulates in float64; duplicates (overlapping windows) sum exactly there.
+    dx = xp.bincount(idx.ravel(), weights=dy.ravel(), minlength=n * per_image)
+    return dx.astype(dy.dtype, copy=False).reshape(x.shape)
+
+
+def _valid_counts(xp, in_size, k, stride, pad_before, out_size, dtype):
+    starts = xp.arange(out_size) * stride - pad_before
+    return (xp.minimum(starts + k, in_size) - xp.maximum(starts, 0)).astype(dtype)
+
+
+def _avg_divisor(xp, h, wd, kh, kw, g, dtype):
+    """``[oh, ow, 1]`` count of real (unpadded) elements in each window."""
+    rows = _valid_counts(xp, h, kh, g.sh, g.pt, g.oh, dtype)
+    cols = _valid_counts(xp, wd, kw, g.sw, g.pl, g.ow, dtype)
+    return (rows[:, None] * cols[None, :])[:, :, None]
+
+
+def avg_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
+    """Average pooling (TF's ``AvgPool``).
+
+    With ``"SAME"`` padding each window is divided by the number of real (unpadded) elements
+    it covers, as TF does, not by the window size.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, 4-D NHWC or NCHW, floating point.
+        ksize: Window, 4 ints in ``data_format`` order, 1 for batch and depth.
+        strides: 4 ints in ``data_format`` order, 1 for batch and depth.
+        padding: ``"SAME"`` or ``"VALID"``.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        The pooled tensor, dtype of ``x``.
+
+    Raises:
+        ValueError: On a bad rank or attribute.
+    """
+    op = "AvgPool"
+    nchw = _is_nchw(data_format)
+    _check_rank(x, 4, op, "value")
+    xh = _nhwc(x, nchw)
+    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
+    n, h, wd, c = xh.shape
+    if n * g.oh * g.ow * c == 0:
+        return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, c), dtype=x.dtype), nchw)
+    xpad = _pad(xp, xh, g)
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            t = _tap(xpad, i, j, g)
+            out = t.copy() if out is None else xp.add(out, t, out=out)
+    if g.pt or g.pb or g.pl or g.pr:
+        out /= _avg_divisor(xp, h, wd, kh, kw, g, x.dtype)
+    else:
+        out /= kh * kw
+    return _from_nhwc(xp, out, nchw)
+
+
+def avg_pool_grad(xp, orig_input_shape, dy, ksize, strides, padding, data_format="NHWC"):
+    """Gradient of avg_pool (TF's ``AvgPoolGrad``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        orig_input_shape: Shape of the pooling input, 4 ints in ``data_format`` order.
+        dy: Gradient of the pooled output.
+        ksize: As for avg_pool.
+        strides: As for avg_pool.
+        padding: As for avg_pool.
+        data_format: As for avg_pool.
+
+    Returns:
+        The input gradient, shaped ``orig_input_shape``, dtype of ``dy``.
+
+    Raises:
+        ValueError: On bad shapes or attributes.
+    """
+    op = "AvgPoolGrad"
+    nchw = _is_nchw(data_format)
+    shape = [int(s) for s in (orig_input_shape.tolist() if hasattr(orig_input_shape, "tolist")
+                              else orig_input_shape)]
+    if len(shape) != 4:
+        raise ValueError(f"{op}: expected orig_input_shape with 4 elements, got {shape}")
+    n, h, wd, c = _shape_nhwc(shape, nchw)
+    kh, kw, g = _pool_setup(op, (n, h, wd, c), ksize, strides, padding, nchw)
+    _check_pool_out(op, (("grad", dy),), (n, g.oh, g.ow, c), nchw)
+    if n * g.oh * g.ow * c == 0:
+        return xp.zeros(shape, dtype=dy.dtype)
+    dyh = _nhwc(dy, nchw)
+    if _tiles(g, kh, kw):
+        dx = xp.zeros((n, h, wd, c), dtype=dy.dtype)
+        _tiled_view(dx, g, kh, kw)[...] = (dyh / (kh * kw))[:, :, None, :, None, :]
+        return _from_nhwc(xp, dx, nchw)
+    if g.pt or g.pb or g.pl or g.pr:
+        share = dyh / _avg_divisor(xp, h, wd, kh, kw, g, dy.dtype)
+    else:
+        share = dyh / (kh * kw)
+    dxp = xp.zeros((n, h + g.pt + g.pb, wd + g.pl + g.pr, c), dtype=dy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(dxp, i, j, g)[...] += share
+    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+
+
+# --------------------------------------------------------------------------------------------
+# Bias, local response normalisation
+# --------------------------------------------------------------------------------------------
+
+def _channel_axis(ndim, data_format, op):
+    if ndim < 2:
+        raise ValueError(f"{op}: expected a tensor of rank at least 2, got rank {ndim}")
+    return 1 if _is_nchw(data_format) else ndim - 1
+
+
+def bias_add(xp, value, bias, data_format="NHWC"):
+    """Adds a 1-D bias along the channel dimension (TF's ``BiasAdd``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        value: Tensor of rank >= 2; channels last (``"NHWC"``) or in dimension 1 (``"NCHW"``).
+        bias: 1-D, one entry per channel, same dtype as ``value``.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        ``value + bias`` broadcast along the channel dimension.
+
+    Raises:
+        ValueError: If ``bias`` is not 1-D of the channel size, or dtypes differ.
+    """
+    op = "BiasAdd"
+    axis = _channel_axis(value.ndim, data_format, op)
+    _check_same_dtype(value, bias, op, "value", "bias")
+    if bias.ndim != 1 or bias.shape[0] != value.shape[axis]:
+        raise ValueError(f"{op}: expected bias of shape [{value.shape[axis]}] (the channel "
+                         f"dimension of value {list(value.shape)}), got {list(bias.shape)}")
+    return value + bias.reshape((-1,) + (1,) * (value.ndim - 1 - axis))
+
+
+def bias_add_grad(xp, dy, data_format="NHWC"):
+    """Gradient of bias_add with respect to the bias (TF's ``BiasAddGrad``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        dy: Gradient of the bias_add output.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        1-D sum of ``dy`` over every dimension but the channel one, dtype of ``dy``.
+
+    Raises:
+        ValueError: If ``dy`` has rank below 2.
+    """
+    axis = _channel_axis(dy.ndim, data_format, "BiasAddGrad")
+    if axis == dy.ndim - 1:
+        return dy.reshape(-1, dy.shape[-1]).sum(axis=0)
+    return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis))
+
+
+def _depth_window_sum(xp, a, r):
+    """Sum of ``a`` over channels ``[d - r, d + r]`` (clipped) for every channel ``d``."""
+    depth = a.shape[-1]
+    r = min(r, max(depth - 1, 0))
+    if r == 0:
+        return a.copy()
+    padded = xp.zeros(a.shape[:-1] + (depth + 2 * r,), dtype=a.dtype)
+    padded[..., r:r + depth] = a
+    out = padded[..., :depth].copy()
+    for k in range(1, 2 * r + 1):
+        out += padded[..., k:k + depth]
+    return out
+
+
+def _lrn_check(op, x, depth_radius):
+    _check_rank(x, 4, op, "input")
+    if int(depth_radius) < 0:
+        raise ValueError(f"{op}: expected depth_radius >= 0, got {depth_radius}")
+
+
+def lrn(xp, x, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    """Local response normalisation across channels (TF's ``LRN``).
+
+    ``sqr_sum[b, y, x, d] = sum(x[b, y, x, d - depth_radius : d + depth_radius + 1] ** 2)``
+    and ``output = x / (bias + alpha * sqr_sum) ** beta``. ``alpha`` is not divided by the
+    window size (TF's convention, unlike Caffe's).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: 4-D NHWC input, floating point.
+        depth_radius: Half-width of the channel window.
+        bias: Offset, usually positive to avoid dividing by 0.
+        alpha: Scale.
+        beta: Exponent.
+
+    Returns:
+        The normalised tensor, dtype of ``x``.
+
+    Raises:
+        ValueError: If ``x`` is not 4-D or ``depth_radius`` is negative.
+    """
+    _lrn_check("LRN", x, depth_radius)
+    # Python floats keep float32 inputs float32 (numpy scalars would promote).
+    bias, alpha, beta = float(bias), float(alpha), float(beta)
+    norm = _depth_window_sum(xp, x * x, int(depth_radius))
+    norm *= alpha
+    norm += bias
+    return x * _neg_pow(xp, norm, beta)
+
+
+def _neg_pow(xp, a, beta):
+    if beta == 0.5:
+        return 1 / xp.sqrt(a)
+    if beta == 1:
+        return 1 / a
+    return a ** -beta
+
+
+def lrn_grad(xp, dy, x, y, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    """Gradient of lrn (TF's ``LRNGrad``).
+
+    With ``N = bias + alpha * sqr_sum``:
+    ``dx = dy * N ** -beta - 2 * alpha * beta * x * window_sum(dy * y / N)``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        dy: Gradient of the lrn output.
+        x: The lrn input.
+        y: The lrn output.
+        depth_radius: As for lrn.
+        bias: As for lrn.
+        alpha: As for lrn.
+        beta: As for lrn.
+
+    Returns:
+        The input gradient, dtype of ``x``.
+
+    Raises:
+        ValueError: If the shapes differ or are not 4-D.
+    """
+    op = "LRNGrad"
+    _lrn_check(op, x, depth_radius)
+    if dy.shape != x.shape or y.shape != x.shape:
+        raise ValueError(f"{op}: expected input_grads, input_image and output_image of the same "
+                         f"shape, got {list(dy.shape)}, {list(x.shape)}, {list(y.shape)}")
+    r = int(depth_radius)
+    bias, alpha, beta = float(bias), float(alpha), float(beta)
+    norm = _depth_window_sum(xp, x * x, r)
+    norm *= alpha
+    norm += bias
+    back = _depth_window_sum(xp, dy * y / norm, r)
+    back *= x
+    back *= -2 * alpha * beta
+    back += dy * _neg_pow(xp, norm, beta)
+    return back
+
+
+# --------------------------------------------------------------------------------------------
+# Softmax and cross entropy
+# --------------------------------------------------------------------------------------------
+
+def softmax(xp, logits, axis=-1):
+    """Numerically stable softmax along ``axis`` (the maximum is subtracted first).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        logits: Floating-point tensor.
+        axis: Axis to normalise over.
+
+    Returns:
+        ``exp(logits) / sum(exp(logits), axis)``, dtype of ``logits``.
+    """
+    e = xp.exp(logits - logits.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def softmax_grad(xp, y, dy, axis=-1):
+    """Gradient of softmax given its output ``y``: ``(dy - sum(dy * y, axis)) * y``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        y: The softmax output.
+        dy: Gradient of the output.
+        axis: The softmax axis.
+
+    Returns:
+        The gradient with respect to the logits.
+    """
+    return (dy - (dy * y).sum(axis=axis, keepdims=True)) * y
+
+
+def log_softmax(xp, logits, axis=-1):
+    """Numerically stable log-softmax along ``axis``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        logits: Floating-point tensor.
+        axis: Axis to normalise over.
+
+    Returns:
+        ``logits - log(sum(exp(logits), axis))``, dtype of ``logits``.
+    """
+    shifted = logits - logits.max(axis=axis, keepdims=True)
+    shifted -= xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
+
+
+def log_softmax_grad(xp, y, dy, axis=-1):
+    """Gradient of log_softmax given its output ``y``: ``dy - exp(y) * sum(dy, axis)``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        y: The log_softmax output.
+        dy: Gradient of the output.
+        axis: The softmax axis.
+
+    Returns:
+        The gradient with respect to the logits.
+    """
+    return dy - xp.exp(y) * dy.sum(axis=axis, keepdims=True)
+
+
+def _xent(xp, logits):
+    """Shared core: shifted logits, log-sum-exp and softmax over the last axis."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = xp.exp(shifted)
+    sum_e = e.sum(axis=-1, keepdims=True)
+    e /= sum_e
+    return shifted, xp.log(sum_e), e
+
+
+def softmax_cross_entropy_with_logits(xp, logits, labels):
+    """Softmax cross entropy against a label distribution (TF's kernel of the same name).
+
+    ``loss = sum(labels * (log(sum(exp(shifted))) - shifted))`` with
+    ``shifted = logits - max(logits)``, and ``backprop = softmax(logits) - labels`` (not
+    scaled by ``sum(labels)``). ``logits`` and ``labels`` broadcast against each other;
+    classes are the last axis (TF's op takes ``[batch, classes]``).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        logits: Unscaled log-probabilities, ``[batch, classes]``.
+        labels: Label distribution broadcastable to ``logits``, same dtype.
+
+    Returns:
+        ``(loss, backprop)``: ``loss`` is ``[batch]``, ``backprop`` is ``[batch, classes]``.
+
+    Raises:
+        ValueError: If the shapes do not broadcast or the dtypes differ.
+    """
+    op = "SoftmaxCrossEntropyWithLogits"
+    _check_same_dtype(logits, labels, op, "features", "labels")
+    try:
+        logits, labels = xp.broadcast_arrays(logits, labels)
+    except ValueError:
+        raise ValueError(f"{op}: expected logits and labels of broadcastable shapes, got "
+                         f"{list(logits.shape)} and {list(labels.shape)}") from None
+    if logits.ndim < 1:
+        raise ValueError(f"{op}: expected logits of rank at least 1, got a scalar")
+    if logits.shape[-1] == 0:
+        return (xp.zeros(logits.shape[:-1], dtype=logits.dtype),
+                xp.zeros(logits.shape, dtype=logits.dtype))
+    shifted, log_sum, backprop = _xent(xp, logits)
+    loss = (labels * (log_sum - shifted)).sum(axis=-1)
+    backprop -= labels
+    return loss, backprop
+
+
+def sparse_softmax_cross_entropy_with_logits(xp, logits, labels):
+    """Softmax cross entropy against integer class labels (TF's kernel of the same name).
+
+    ``loss = log(sum(exp(shifted))) - shifted[label]`` and
+    ``backprop = softmax(logits) - one_hot(label)``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        logits: ``[batch, classes]`` floating point.
+        labels: ``[batch]`` integers in ``[0, classes)``.
+
+    Returns:
+        ``(loss, backprop)``: ``loss`` is ``[batch]``, ``backprop`` is ``[batch, classes]``,
+        both of the dtype of ``logits``.
+
+    Raises:
+        ValueError: On mismatched shapes, no classes, or a label outside
+            ``[0, classes)``; the message names the offending value and the range.
+    """
+    op = "SparseSoftmaxCrossEntropyWithLogits"
+    if logits.ndim != 2:
+        raise ValueError(f"{op}: expected logits of rank 2, got shape {list(logits.shape)}")
+    if labels.ndim != 1 or labels.shape[0] != logits.shape[0]:
+        raise ValueError(f"{op}: expected labels of shape [{logits.shape[0]}] (the batch size "
+                         f"of logits), got {list(labels.shape)}")
+    batch, classes = logits.shape
+    if classes == 0 and batch:
+        raise ValueError(f"{op}: must have at least one class, but got logits shape "
+                         f"{list(logits.shape)}")
+    if not xp.issubdtype(labels.dtype, xp.integer):
+        raise ValueError(f"{op}: expected integer labels, got dtype {labels.dtype}")
+    if batch:
+        bad = (labels < 0) | (labels >= classes)
+        if bool(bad.any()):
+            value = int(labels[int(xp.argmax(bad))])
+            raise ValueError(f"{op}: received a label value of {value} which is outside the "
+                             f"valid range of [0, {classes}). Label values: "
+                             f"{' '.join(str(v) for v in labels.tolist())}")
+    else:
+        return (xp.zeros((0,), dtype=logits.dtype), xp.zeros(logits.shape, dtype=logits.dtype))
+    shifted, log_sum, backprop = _xent(xp, logits)
+    rows = xp.arange(batch)
+    loss = log_sum[:, 0] - shifted[rows, labels]
+    backprop[rows, labels] -= 1
+    return loss, backprop
+
+
+# --------------------------------------------------------------------------------------------
+# Fused batch normalisation
+# --------------------------------------------------------------------------------------------
+
+def _bn_layout(op, x, data_format):
+    axis = _channel_axis(x.ndim, data_format, op)
+    reduce_axes = tuple(a for a in range(x.ndim) if a != axis)
+    bshape = [1] * x.ndim
+    bshape[axis] = x.shape[axis]
+    return axis, reduce_axes, tuple(bshape)
+
+
+def _bn_dtype(xp, x):
+    # Half-precision inputs compute (and return statistics) in float32, as TF's U type.
+    return xp.float64 if x.dtype == xp.float64 else xp.float32
+
+
+def _check_bn_param(op, name, arr, depth):
+    if arr is None or arr.ndim != 1 or arr.shape[0] != depth:
+        got = None if arr is None else list(arr.shape)
+        raise ValueError(f"{op}: expected {name} of shape [{depth}] (the channel dimension), "
+                         f"got {got}")
+
+
+def fused_batch_norm(xp, x, scale, offset, mean, variance, epsilon=1e-4, data_format="NHWC",
+                     is_training=True, exponential_avg_factor=1.0):
+    """Batch normalisation in one kernel (TF's ``FusedBatchNorm``/``V2``/``V3``, CPU semantics).
+
+    Training normalises with the batch mean and the *biased* batch variance, but the
+    ``batch_variance`` output is the Bessel-corrected (unbiased, ``n / (n - 1)``) variance,
+    meant for the moving average. The reserve spaces hold the batch mean and the biased
+    variance for the gradient. Inference normalises with the given ``mean``/``variance`` and
+    passes them through. With ``exponential_avg_factor`` below 1 (V3 in training) the
+    statistics outputs are ``(1 - f) * running + f * batch``.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Input, rank >= 2, channels last (``"NHWC"``) or in dimension 1 (``"NCHW"``).
+        scale: 1-D per-channel scale (gamma).
+        offset: 1-D per-channel offset (beta).
+        mean: 1-D running mean; used in inference (and when ``exponential_avg_factor != 1``),
+            may be ``None`` or empty in training.
+        variance: 1-D running variance, like ``mean``.
+        epsilon: Added to the variance before the square root.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+        is_training: Use batch statistics (True) or ``mean``/``variance`` (False).
+        exponential_avg_factor: Weight of the batch statistics in the outputs.
+
+    Returns:
+        ``(y, batch_mean, batch_variance, reserve_space_1, reserve_space_2)``; ``y`` has the
+        dtype of ``x``, the rest the float32 (float64 for float64 ``x``) statistics dtype.
+
+    Raises:
+        ValueError: If a per-channel argument does not match the channel dimension.
+    """
+    op = "FusedBatchNorm"
+    axis, red, bshape = _bn_layout(op, x, data_format)
+    depth = x.shape[axis]
+    ct = _bn_dtype(xp, x)
+    _check_bn_param(op, "scale", scale, depth)
+    _check_bn_param(op, "offset", offset, depth)
+    xc = x.astype(ct, copy=False)
+    if is_training:
+        count = x.size // depth if depth else 0
+        batch_mean = xc.mean(axis=red)
+        centered = xc - batch_mean.reshape(bshape)
+        batch_var = (centered * centered).mean(axis=red)
+        inv = 1 / xp.sqrt(batch_var + ct(epsilon))
+        y = centered
+        y *= (scale.astype(ct, copy=False) * inv).reshape(bshape)
+        y += offset.astype(ct, copy=False).reshape(bshape)
+        unbiased = batch_var * ct(count / max(count - 1, 1))
+        out_mean, out_var = batch_mean, unbiased
+        if exponential_avg_factor != 1.0:
+            _check_bn_param(op, "mean", mean, depth)
+            _check_bn_param(op, "variance", variance, depth)
+            f = ct(exponential_avg_factor)
+            out_mean = (1 - f) * mean.astype(ct, copy=False) + f * batch_mean
+            out_var = (1 - f) * variance.astype(ct, copy=False) + f * unbiased
+        return y.astype(x.dtype, copy=False), out_mean, out_var, batch_mean, batch_var
+    _check_bn_param(op, "mean", mean, depth)
+    _check_bn_param(op, "variance", variance, depth)
+    m = mean.astype(ct, copy=False)
+    v = variance.astype(ct, copy=False)
+    mult = scale.astype(ct, copy=False) / xp.sqrt(v + ct(epsilon))
+    y = xc * mult.reshape(bshape)
+    y += (offset.astype(ct, copy=False) - m * mult).reshape(bshape)
+    return y.astype(x.dtype, copy=False), m.copy(), v.copy(), m.copy(), v.copy()
+
+
+def fused_batch_norm_grad(xp, dy, x, scale, reserve_1, reserve_2, epsilon=1e-4,
+                          data_format="NHWC", is_training=True):
+    """Gradient of fused_batch_norm (TF's ``FusedBatchNormGrad``, CPU semantics).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        dy: Gradient of ``y``.
+        x: The forward input.
+        scale: The forward scale.
+        reserve_1: ``reserve_space_1`` of the forward pass (batch mean in training, the
+            population mean in inference).
+        reserve_2: ``reserve_space_2`` (biased batch variance in training, the population
+            variance in inference).
+        epsilon: As in the forward pass.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+        is_training: As in the forward pass; in training the batch statistics depend on
+            ``x`` and contribute to ``dx``.
+
+    Returns:
+        ``(dx, dscale, doffset)``; ``dx`` has the dtype of ``x``.
+
+    Raises:
+        ValueError: If shapes do not match.
+    """
+    op = "FusedBatchNormGrad"
+    axis, red, bshape = _bn_layout(op, x, data_format)
+    if dy.shape != x.shape:
+        raise ValueError(f"{op}: expected y_backprop of shape {list(x.shape)} (the shape of x), "
+                         f"got {list(dy.shape)}")
+    depth = x.shape[axis]
+    for name, arr in (("scale", scale), ("reserve_space_1", reserve_1),
+                      ("reserve_space_2", reserve_2)):
+        _check_bn_param(op, name, arr, depth)
+    ct = _bn_dtype(xp, x)
+    dyc = dy.astype(ct, copy=False)
+    inv = 1 / xp.sqrt(reserve_2.astype(ct, copy=False) + ct(epsilon))
+    x_hat = x.astype(ct, copy=False) - reserve_1.astype(ct, copy=False).reshape(bshape)
+    x_hat *= inv.reshape(bshape)
+    doffset = dyc.sum(axis=red)
+    dscale = (dyc * x_hat).sum(axis=red)
+    k = (scale.astype(ct, copy=False) * inv).reshape(bshape)
+    if is_training:
+        count = x.size // depth if depth else 0
+        dx = x_hat
+        dx *= -(dscale / max(count, 1)).reshape(bshape)
+        dx += dyc
+        dx -= (doffset / max(count, 1)).reshape(bshape)
+        dx *= k
+    else:
+        dx = dyc * k
+    return dx.astype(x.dtype, copy=False), dscale, doffset

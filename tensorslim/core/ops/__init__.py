@@ -1,0 +1,2 @@
+"""Op definitions: each module registers its ops (shape function, kernel, gradient) and
+holds the user functions that build them."""

@@ -1,0 +1,1 @@
+"""Datasets for the tutorials: MNIST (:mod:`tensorslim.data.mnist`)."""

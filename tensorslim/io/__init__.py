@@ -1,0 +1,1 @@
+"""File formats and file system helpers (gfile, TFRecord, checkpoint bundles)."""
