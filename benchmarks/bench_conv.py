@@ -41,7 +41,7 @@ def _time(fn, repeat):
 
 
 def _cases(rng):
-    """Yields (label, our_fn, torch_fn_or_None)."""
+    """Yields (label, our_fn, torch_fn_or_None, counts_in_total)."""
     try:
         import torch
         import torch.nn.functional as F
@@ -75,7 +75,7 @@ def _cases(rng):
                     tx, tw.shape, tdy, padding=pad),
             }
         for part in ("forward", "backprop_input", "backprop_filter"):
-            yield f"{name} {part}", ours[part], theirs.get(part)
+            yield f"{name} {part}", ours[part], theirs.get(part), True
     k = [1, 2, 2, 1]
     for name, xs in POOLS:
         x = rng.standard_normal(xs, dtype=np.float32)
@@ -84,21 +84,32 @@ def _cases(rng):
         ours = {
             "forward": lambda x=x: nn.max_pool(np, x, k, k, "VALID"),
             "grad": lambda x=x, y=y, dy=dy: nn.max_pool_grad(np, x, y, dy, k, k, "VALID"),
+            "forward+grad": lambda x=x, dy=dy: nn.max_pool_grad(
+                np, x, nn.max_pool(np, x, k, k, "VALID"), dy, k, k, "VALID"),
         }
         theirs = {}
         if torch is not None:
             tx = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
             tdy = torch.from_numpy(np.ascontiguousarray(dy.transpose(0, 3, 1, 2)))
             _, idx = F.max_pool2d(tx, 2, 2, return_indices=True)
+
+            def torch_step(tx=tx, tdy=tdy):
+                _, idx = F.max_pool2d(tx, 2, 2, return_indices=True)
+                return torch.ops.aten.max_pool2d_with_indices_backward(
+                    tdy, tx, [2, 2], [2, 2], [0, 0], [1, 1], False, idx)
+
             theirs = {
                 "forward": lambda tx=tx: F.max_pool2d(tx, 2, 2),
-                # Torch's backward needs the forward's indices, so time forward + backward.
-                "grad": lambda tx=tx, tdy=tdy: torch.ops.aten.max_pool2d_with_indices_backward(
-                    tdy, tx, [2, 2], [2, 2], [0, 0], [1, 1], False,
-                    F.max_pool2d(tx, 2, 2, return_indices=True)[1]),
+                # Torch's backward scatters through indices saved by its forward, while TF's
+                # MaxPoolGrad (ours) gets (x, y, dy) and must find the maxima again; the
+                # forward+grad row compares whole training steps.
+                "grad": lambda tx=tx, tdy=tdy, idx=idx:
+                    torch.ops.aten.max_pool2d_with_indices_backward(
+                        tdy, tx, [2, 2], [2, 2], [0, 0], [1, 1], False, idx),
+                "forward+grad": torch_step,
             }
-        for part in ("forward", "grad"):
-            yield f"{name} {part}", ours[part], theirs.get(part)
+        for part in ("forward", "grad", "forward+grad"):
+            yield f"{name} {part}", ours[part], theirs.get(part), part == "forward+grad"
 
 
 def main(argv=None):
@@ -125,17 +136,19 @@ def main(argv=None):
     cases = list(_cases(rng))
     # Time each library in its own phase: OpenBLAS and torch's OpenMP workers both spin after
     # a call, and interleaving them on a small machine makes each steal the other's cores.
-    ours = [_time(fn, args.repeat) for _, fn, _ in cases]
+    ours = [_time(fn, args.repeat) for _, fn, _, _ in cases]
     time.sleep(1.0)
-    theirs = [None if fn is None else _time(fn, args.repeat) for _, _, fn in cases]
-    for (label, _, _), t_ours, t_torch in zip(cases, ours, theirs):
+    theirs = [None if fn is None else _time(fn, args.repeat) for _, _, fn, _ in cases]
+    for (label, _, _, _), t_ours, t_torch in zip(cases, ours, theirs):
         if t_torch is None:
             print(f"{label:<48}{t_ours:9.2f}")
         else:
             print(f"{label:<48}{t_ours:9.2f}{t_torch:10.2f}{t_ours / t_torch:8.2f}")
     if all(t is not None for t in theirs):
-        print(f"{'total':<48}{sum(ours):9.2f}{sum(theirs):10.2f}"
-              f"{sum(ours) / sum(theirs):8.2f}")
+        sum_ours = sum(t for t, case in zip(ours, cases) if case[3])
+        sum_torch = sum(t for t, case in zip(theirs, cases) if case[3])
+        print(f"{'total (conv rows + pool forward+grad)':<48}{sum_ours:9.2f}{sum_torch:10.2f}"
+              f"{sum_ours / sum_torch:8.2f}")
 
 if __name__ == "__main__":
     main()

@@ -370,13 +370,17 @@ def test_pool_gradients(case, padding, data_format):
 
 @pytest.mark.parametrize("k, s", [((2, 2), (2, 2)), ((3, 3), (1, 1)), ((2, 3), (1, 2))])
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
-def test_max_pool_grad_ties_go_to_first_max(k, s, padding):
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+def test_max_pool_grad_ties_go_to_first_max(k, s, padding, data_format):
     x = np.zeros((1, 6, 6, 1), dtype=np.float32)  # every window is one big tie
-    ks, st = [1, *k, 1], [1, *s, 1]
-    y = nn.max_pool(np, x, ks, st, padding)
+    xin = to_nchw(x) if data_format == "NCHW" else x
+    ks, st = attr(*k, data_format), attr(*s, data_format)
+    y = nn.max_pool(np, xin, ks, st, padding, data_format)
     dy = np.arange(1, y.size + 1, dtype=np.float32).reshape(y.shape)
-    dx = nn.max_pool_grad(np, x, y, dy, ks, st, padding)
+    dx = nn.max_pool_grad(np, xin, y, dy, ks, st, padding, data_format)
     assert dx.dtype == np.float32
+    if data_format == "NCHW":
+        dx, dy = to_nhwc(dx), to_nhwc(dy)
     expected = np.zeros_like(x)
     pt, oh = pad_and_out(6, k[0], s[0], 1, padding)
     pl, ow = pad_and_out(6, k[1], s[1], 1, padding)
@@ -671,6 +675,9 @@ def test_fused_batch_norm_half_and_avg_factor():
     np.testing.assert_allclose(v2, 0.75 * run_v + 0.25 * bv, rtol=1e-6)
     with pytest.raises(ValueError, match=r"scale of shape \[4\]"):
         nn.fused_batch_norm(np, x, np.ones(3, np.float32), o, None, None)
+    y, bm, bv, r1, r2 = nn.fused_batch_norm(np, np.zeros((0, 3, 3, 4), np.float32), s, o,
+                                            None, None)
+    assert y.shape == (0, 3, 3, 4) and all(np.isnan(a).all() for a in (bm, bv, r1, r2))
 
 
 # --------------------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ class Tensor:
         self._shape = unknown_shape()
         self._consumers = []
         self._id = op._graph._next_tensor_id()
+        self._feed_spec = None
 
     @property
     def op(self):
@@ -148,6 +149,7 @@ class Tensor:
 
     def set_shape(self, shape):
         """Refines the static shape; ValueError if ``shape`` is incompatible."""
+        self._feed_spec = None
         try:
             self._shape = self._shape.merge_with(as_shape(shape))
         except ValueError:
@@ -180,14 +182,7 @@ class Tensor:
         return "<tf.Tensor '%s' shape=%s dtype=%s>" % (self.name, self._shape_str(),
                                                        self._dtype.name)
 
-    def __hash__(self):
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
+    # Equality and hashing are identity (object's defaults), as in TF1 graph mode.
 
     def __iter__(self):
         raise TypeError("Tensor objects are only iterable when eager execution is enabled. "

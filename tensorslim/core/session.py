@@ -385,12 +385,14 @@ class BaseSession:
         graph = self._graph
         tensors = []
         values = []
-        host = None
         for key, value in feed_dict.items():
+            if isinstance(key, Tensor) and key.graph is graph:
+                tensors.append(key)
+                values.append(_feed_value(key, value))
+                continue
             for tensor, val in _expand_feed(graph, key, value):
-                np_val = _feed_value(tensor, val)
                 tensors.append(tensor)
-                values.append(np_val)
+                values.append(_feed_value(tensor, val))
         return tuple(tensors), values
 
     # -- lifetime
@@ -477,38 +479,57 @@ def _expand_feed(graph, key, value):
     return ((tensor, value),)
 
 
+def _feed_spec(tensor):
+    """(numpy dtype, dims tuple with None for unknown, or None for unknown rank), cached on
+    the tensor (``Tensor.set_shape`` clears it)."""
+    spec = tensor._feed_spec
+    if spec is None:
+        dims = tensor._shape.as_list() if tensor._shape.ndims is not None else None
+        spec = (tensor.dtype.base_dtype.as_numpy_dtype, None if dims is None else tuple(dims))
+        tensor._feed_spec = spec
+    return spec
+
+
 def _feed_value(tensor, value):
-    if isinstance(value, Tensor):
+    np_dtype, dims = _feed_spec(tensor)
+    if type(value) is np.ndarray and value.dtype == np_dtype:
+        np_val = value
+    else:
+        np_val = _convert_feed(tensor, value, np_dtype)
+    if dims is not None:
+        shape = np_val.shape
+        if len(shape) != len(dims) or any(d is not None and d != s
+                                           for d, s in zip(dims, shape)):
+            raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
+                             % (shape, tensor.name, str(tensor._shape)))
+    return np_val
+
+
+def _convert_feed(tensor, value, np_dtype):
+    if type(value) is float and np_dtype is not np.object_:
+        return np.asarray(value, dtype=np_dtype)
+    if isinstance(value, Tensor) or hasattr(value, "_as_graph_element"):
         raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed "
                         "values include Python scalars, strings, lists, numpy ndarrays, or "
                         "TensorHandles. For reference, the tensor object was %s which was "
                         "passed to the feed with key %s." % (value, tensor))
     dtype = tensor.dtype.base_dtype
-    np_dtype = dtype.as_numpy_dtype
     try:
         if np_dtype is np.object_:
             np_val = np.asarray(value, dtype=object)
-            if np_val.dtype == object:
-                np_val = np.vectorize(_to_bytes, otypes=[object])(np_val) if np_val.size \
-                    else np_val
-        elif isinstance(value, np.ndarray) and value.dtype == np_dtype:
-            np_val = value
-        else:
-            np_val = np.asarray(value, dtype=np_dtype)
-            if isinstance(value, int) and not isinstance(value, bool) and \
-                    dtype.is_integer and np_val != value:
-                raise TypeError("Type of feed value %r with type %s is not compatible with "
-                                "Tensor type %s. Try explicitly setting the type of the feed "
-                                "tensor to a larger type (e.g. int64)."
-                                % (value, type(value), dtype))
+            if np_val.size:
+                np_val = np.vectorize(_to_bytes, otypes=[object])(np_val)
+            return np_val
+        np_val = np.asarray(value, dtype=np_dtype)
+        if isinstance(value, int) and not isinstance(value, bool) and dtype.is_integer and \
+                np_val != value:
+            raise TypeError("Type of feed value %r with type %s is not compatible with Tensor "
+                            "type %s. Try explicitly setting the type of the feed tensor to a "
+                            "larger type (e.g. int64)." % (value, type(value), dtype))
+        return np_val
     except (ValueError, OverflowError) as e:
         raise ValueError("Cannot feed value to Tensor '%s' of dtype %s: %s"
                          % (tensor.name, dtype.name, e)) from None
-    shape = tensor._shape
-    if shape._dims is not None and not shape.is_compatible_with(np_val.shape):
-        raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
-                         % (np_val.shape, tensor.name, str(shape)))
-    return np_val
 
 
 def _to_bytes(v):

@@ -132,11 +132,16 @@ class _VariableStore:
                 return initializer(shape_list, dtype=dtype)
             variable_dtype = dtype.base_dtype
         graph = get_default_graph()
-        with graph.control_dependencies(None):
-            v = Variable(initial_value=init_val, name=name, trainable=trainable,
-                         collections=collections, caching_device=caching_device,
-                         dtype=variable_dtype, validate_shape=validate_shape,
-                         constraint=constraint)
+        from tensorslim.core import variables as _variables
+        _variables._creation.from_store = True
+        try:
+            with graph.control_dependencies(None):
+                v = Variable(initial_value=init_val, name=name, trainable=trainable,
+                             collections=collections, caching_device=caching_device,
+                             dtype=variable_dtype, validate_shape=validate_shape,
+                             constraint=constraint)
+        finally:
+            _variables._creation.from_store = False
         self.vars[name] = v
         self.locations[name] = user_location()
         if regularizer:

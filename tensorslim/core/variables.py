@@ -1,5 +1,6 @@
 """``tf.Variable`` and the functions that initialize and list variables."""
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -104,7 +105,8 @@ class Variable:
                     self._variable, self._initial_value, validate_shape=validate_shape).op
             with device(self._variable.device or None):
                 self._snapshot = array_ops.identity(self._variable, name="read")
-        _warn_if_scope_was_renamed(true_name)
+        if not getattr(_creation, "from_store", False):
+            _warn_if_scope_was_renamed(true_name)
         get_default_graph().add_to_collections(collections, self)
         self._caching_device = caching_device
 
@@ -250,14 +252,7 @@ class Variable:
         return "<tf.Variable '%s' shape=%s dtype=%s>" % (self.name, self.shape,
                                                          self.dtype.name)
 
-    def __hash__(self):
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
+    # Equality and hashing are identity (object's defaults), as in TF1.
 
     def __iter__(self):
         raise TypeError("'Variable' object is not iterable.")
@@ -296,6 +291,7 @@ class ScopeReuseWarning(UserWarning):
     """A variable was created beside one it was probably meant to share."""
 
 
+_creation = threading.local()
 _UNIQUIFIED = re.compile(r"^(.*)_\d+$")
 
 

@@ -7,15 +7,21 @@ the same divisors in average pooling and the same extra outputs of the fused ops
 their dtype: float32 in, float32 out.
 
 Layout: convolution and pooling take 4-D tensors in ``"NHWC"`` (default) or ``"NCHW"``; NCHW
-inputs are transposed to NHWC on entry and the results transposed back. ``strides``,
-``dilations`` and ``ksize`` are 4-element sequences in the order of ``data_format``, with 1 in
-the batch and depth positions, exactly like the TF op attributes.
+inputs are transposed on entry and the results transposed back. ``strides``, ``dilations``
+and ``ksize`` are 4-element sequences in the order of ``data_format``, with 1 in the batch and
+depth positions, exactly like the TF op attributes.
 
 Speed: a convolution is one im2col (a strided window view of the padded input, copied once
-into a ``[pixels, kh*kw*in]`` matrix whose rows are contiguous) followed by one GEMM against
-the filter reshaped to ``[kh*kw*in, out]``; the GEMM result is already NHWC. Gradients use the
-transposed GEMMs and a col2im that loops over the ``kh*kw`` kernel taps with strided
-slice-adds. Pooling loops over the window taps with whole-array ``maximum``/``add``.
+into a patch matrix) and one GEMM against the filter reshaped to ``[kh*kw*in, out]``, whose
+``[pixels, out]`` result is already NHWC. With many input channels the patch matrix is
+``[pixels, kh*kw*in]`` built from NHWC; with few (a first layer) it is the transpose, built from
+a ``[C, N, H, W]`` copy so that the copies run along image rows instead of a handful of
+channels. The filter gradient is the transposed GEMM on the same patches; the input gradient
+loops over the ``kh*kw`` taps with strided slice-adds (col2im), fed by one GEMM (few channels)
+or one small GEMM per tap (many). Patch matrices live in a per-thread scratch buffer under
+numpy. Pooling loops over the window taps with whole-array ``maximum``/``add`` (faster here
+than a reshape-and-reduce); when the windows tile the input, the gradients write each tap's
+share in place through a reshaped view instead of accumulating.
 """
 import collections
 import threading
@@ -187,10 +193,12 @@ def _pad(xp, x, g, value=0, hw=1):
     return out
 
 
-def _crop(xp, xpad, g, h, w):
+def _crop(xp, xpad, g, h, w, hw=1):
+    """Contiguous unpadded interior of ``xpad`` (spatial axes ``hw, hw + 1``)."""
     if not (g.pt or g.pb or g.pl or g.pr):
         return xpad
-    return xp.ascontiguousarray(xpad[:, g.pt:g.pt + h, g.pl:g.pl + w, :])
+    return xp.ascontiguousarray(
+        xpad[(slice(None),) * hw + (slice(g.pt, g.pt + h), slice(g.pl, g.pl + w))])
 
 
 def _tap(a, i, j, g, hw=1):
@@ -436,7 +444,7 @@ def conv2d_backprop_filter(xp, x, filter_sizes, dy, strides, padding, dilations=
     return xp.matmul(cols if cnhw else cols.T, dy2).reshape(kh, kw, cin, cout)
 
 
-def _depthwise_setup(op, xp, x_shape_nhwc, w_shape, strides, padding, dilations, nchw):
+def _depthwise_setup(op, x_shape_nhwc, w_shape, strides, padding, dilations, nchw):
     n, h, wd, c = x_shape_nhwc
     kh, kw, cin, mult = w_shape
     if cin != c:
@@ -475,7 +483,7 @@ def depthwise_conv2d_native(xp, x, w, strides, padding, dilations=(1, 1, 1, 1),
     xh = _nhwc(x, nchw)
     n, h, wd, c = xh.shape
     kh, kw, _, mult = w.shape
-    g = _depthwise_setup(op, xp, xh.shape, w.shape, strides, padding, dilations, nchw)
+    g = _depthwise_setup(op, xh.shape, w.shape, strides, padding, dilations, nchw)
     out = xp.zeros((n, g.oh, g.ow, c, mult), dtype=x.dtype)
     if out.size:
         xpad = _pad(xp, xh, g)
@@ -512,7 +520,7 @@ def depthwise_conv2d_native_backprop_input(xp, input_sizes, w, dy, strides, padd
     _check_same_dtype(dy, w, op, "out_backprop", "filter")
     kh, kw, cin, mult = w.shape
     n, h, wd, c = _input_sizes(input_sizes, nchw, op, dy.shape[0], cin)
-    g = _depthwise_setup(op, xp, (n, h, wd, c), w.shape, strides, padding, dilations, nchw)
+    g = _depthwise_setup(op, (n, h, wd, c), w.shape, strides, padding, dilations, nchw)
     _check_dy(dy, (n, g.oh, g.ow, c * mult), nchw, op)
     dxp = xp.zeros((n, h + g.pt + g.pb, wd + g.pl + g.pr, c), dtype=dy.dtype)
     if n * g.oh * g.ow:
@@ -555,7 +563,7 @@ def depthwise_conv2d_native_backprop_filter(xp, x, filter_sizes, dy, strides, pa
     kh, kw, cin, mult = fs
     xh = _nhwc(x, nchw)
     n, h, wd, c = xh.shape
-    g = _depthwise_setup(op, xp, xh.shape, fs, strides, padding, dilations, nchw)
+    g = _depthwise_setup(op, xh.shape, fs, strides, padding, dilations, nchw)
     _check_dy(dy, (n, g.oh, g.ow, c * mult), nchw, op)
     dw = xp.zeros(fs, dtype=x.dtype)
     if n * g.oh * g.ow:
@@ -571,22 +579,42 @@ def depthwise_conv2d_native_backprop_filter(xp, x, filter_sizes, dy, strides, pa
 # Pooling
 # --------------------------------------------------------------------------------------------
 
-def _pool_setup(op, x_shape_nhwc, ksize, strides, padding, nchw):
+def _pool_setup(op, x_shape, ksize, strides, padding, data_format):
+    """Checks a pooling input shape; returns (hw, (n, h, w, c), kh, kw, geometry).
+
+    Pooling treats every channel alike, so it runs in the caller's layout: ``hw`` is the
+    index of the height axis (1 for NHWC, 2 for NCHW) and nothing is transposed.
+    """
+    nchw = _is_nchw(data_format)
+    if len(x_shape) != 4:
+        raise ValueError(f"{op}: expected an input of rank 4, got shape {list(x_shape)}")
     kh, kw = _spatial(ksize, "ksize", nchw, op)
-    _, h, wd, _ = x_shape_nhwc
-    g = _geometry(h, wd, kh, kw, strides, None, padding, nchw, op)
-    return kh, kw, g
+    shape = _shape_nhwc(tuple(x_shape), nchw)
+    g = _geometry(shape[1], shape[2], kh, kw, strides, None, padding, nchw, op)
+    return (2 if nchw else 1), shape, kh, kw, g
+
+
+def _out_shape(shape_nhwc, g, hw):
+    n, _, _, c = shape_nhwc
+    return (n, c, g.oh, g.ow) if hw == 2 else (n, g.oh, g.ow, c)
 
 
 def _tiles(g, kh, kw):
-    """True when the windows tile the input exactly: no padding, no overlap, no gaps."""
-    return (kh == g.sh and kw == g.sw and not (g.pt or g.pb or g.pl or g.pr))
+    """True when the windows tile the input: no padding, no overlap, no gaps between them."""
+    return kh == g.sh and kw == g.sw and not (g.pt or g.pb or g.pl or g.pr)
 
 
-def _tiled_view(a, g, kh, kw):
-    """``[n, oh, kh, ow, kw, c]`` view of NHWC ``a`` for the tiling case (a view, no copy)."""
-    n, _, _, c = a.shape
-    return a[:, :g.oh * kh, :g.ow * kw, :].reshape(n, g.oh, kh, g.ow, kw, c)
+def _covers(g, kh, kw, h, w):
+    """True when tiling windows also leave no leftover rows or columns."""
+    return g.oh * kh == h and g.ow * kw == w
+
+
+def _tiled(a, g, kh, kw, hw):
+    """Tap getter for the tiling case: a view of ``a`` split into (oh, kh) and (ow, kw)."""
+    lead = a.shape[:hw]
+    v = a[(slice(None),) * hw + (slice(0, g.oh * kh), slice(0, g.ow * kw))]
+    v = v.reshape(lead + (g.oh, kh, g.ow, kw) + a.shape[hw + 2:])
+    return lambda i, j: v[(slice(None),) * hw + (slice(None), i, slice(None), j)]
 
 
 def max_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
@@ -606,23 +634,19 @@ def max_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
     Raises:
         ValueError: On a bad rank or attribute.
     """
-    op = "MaxPool"
-    nchw = _is_nchw(data_format)
-    _check_rank(x, 4, op, "input")
-    xh = _nhwc(x, nchw)
-    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
-    n, _, _, c = xh.shape
-    if n * g.oh * g.ow * c == 0:
-        return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, c), dtype=x.dtype), nchw)
-    return _from_nhwc(xp, _max_pool_nhwc(xp, xh, kh, kw, g), nchw)
+    hw, shape, kh, kw, g = _pool_setup("MaxPool", x.shape, ksize, strides, padding,
+                                       data_format)
+    out_shape = _out_shape(shape, g, hw)
+    if 0 in out_shape:
+        return xp.zeros(out_shape, dtype=x.dtype)
+    return _max_pool(xp, _pad(xp, x, g, _pad_value(xp, x.dtype), hw), kh, kw, g, hw)
 
 
-def _max_pool_nhwc(xp, xh, kh, kw, g):
-    xpad = _pad(xp, xh, g, _pad_value(xp, xh.dtype))
+def _max_pool(xp, xpad, kh, kw, g, hw):
     out = None
     for i in range(kh):
         for j in range(kw):
-            t = _tap(xpad, i, j, g)
+            t = _tap(xpad, i, j, g, hw)
             out = t.copy() if out is None else xp.maximum(out, t, out=out)
     return out
 
@@ -631,29 +655,33 @@ def _first_max_masks(xp, tap, y, kh, kw):
     """Yields (i, j, mask): mask marks outputs whose first maximal window element is tap (i, j).
 
     ``tap(i, j)`` gives the window elements at tap (i, j) for every output. Taps are visited
-    in row-major window order, so ties go to the first maximum, as in TF.
+    in row-major window order, so ties go to the first maximum, as in TF. A mask is only valid
+    until the next one is requested.
     """
-    taken = None
     last = kh * kw - 1
-    for t in range(kh * kw):
+    taken = None
+    for t in range(last + 1):
         i, j = divmod(t, kw)
-        hit = tap(i, j) == y
         if taken is None:
-            if t < last:
-                taken = hit.copy()
+            hit = tap(i, j) == y
+        elif t == last:
+            # Some tap holds the maximum; if none before this one did, this one does.
+            hit = xp.logical_not(taken)
         else:
+            hit = tap(i, j) == y
             xp.logical_and(hit, xp.logical_not(taken), out=hit)
-            if t < last:
-                xp.logical_or(taken, hit, out=taken)
         yield i, j, hit
+        if taken is None:
+            taken = hit  # the caller is done with it: safe to grow in place
+        elif t < last:
+            xp.logical_or(taken, hit, out=taken)
 
 
-def _check_pool_out(op, arrays, expected_nhwc, nchw):
-    n, oh, ow, c = expected_nhwc
+def _check_pool_out(op, arrays, expected):
     for name, arr in arrays:
-        if arr.ndim != 4 or _shape_nhwc(arr.shape, nchw) != tuple(expected_nhwc):
-            want = [n, c, oh, ow] if nchw else [n, oh, ow, c]
-            raise ValueError(f"{op}: expected {name} of shape {want}, got {list(arr.shape)}")
+        if tuple(arr.shape) != tuple(expected):
+            raise ValueError(f"{op}: expected {name} of shape {list(expected)}, "
+                             f"got {list(arr.shape)}")
 
 
 def max_pool_grad(xp, x, y, dy, ksize, strides, padding, data_format="NHWC"):
@@ -679,27 +707,24 @@ def max_pool_grad(xp, x, y, dy, ksize, strides, padding, data_format="NHWC"):
         ValueError: On bad shapes or attributes.
     """
     op = "MaxPoolGrad"
-    nchw = _is_nchw(data_format)
-    _check_rank(x, 4, op, "orig_input")
-    xh = _nhwc(x, nchw)
-    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
-    n, h, wd, c = xh.shape
-    _check_pool_out(op, (("orig_output", y), ("grad", dy)), (n, g.oh, g.ow, c), nchw)
-    yh, dyh = _nhwc(y, nchw), _nhwc(dy, nchw)
-    if n * g.oh * g.ow * c == 0:
+    hw, shape, kh, kw, g = _pool_setup(op, x.shape, ksize, strides, padding, data_format)
+    out_shape = _out_shape(shape, g, hw)
+    _check_pool_out(op, (("orig_output", y), ("grad", dy)), out_shape)
+    if 0 in out_shape:
         return xp.zeros(x.shape, dtype=dy.dtype)
+    h, wd = shape[1], shape[2]
     if _tiles(g, kh, kw):
         # Disjoint windows: write each tap's share straight into place, no accumulation.
-        dx = xp.zeros(xh.shape, dtype=dy.dtype)
-        xt, dxt = _tiled_view(xh, g, kh, kw), _tiled_view(dx, g, kh, kw)
-        for i, j, hit in _first_max_masks(xp, lambda i, j: xt[:, :, i, :, j, :], yh, kh, kw):
-            xp.multiply(dyh, hit, out=dxt[:, :, i, :, j, :])
-        return _from_nhwc(xp, dx, nchw)
-    xpad = _pad(xp, xh, g, _pad_value(xp, xh.dtype))
+        dx = (xp.empty if _covers(g, kh, kw, h, wd) else xp.zeros)(x.shape, dtype=dy.dtype)
+        dx_tap = _tiled(dx, g, kh, kw, hw)
+        for i, j, hit in _first_max_masks(xp, _tiled(x, g, kh, kw, hw), y, kh, kw):
+            xp.multiply(dy, hit, out=dx_tap(i, j))
+        return dx
+    xpad = _pad(xp, x, g, _pad_value(xp, x.dtype), hw)
     dxp = xp.zeros(xpad.shape, dtype=dy.dtype)
-    for i, j, hit in _first_max_masks(xp, lambda i, j: _tap(xpad, i, j, g), yh, kh, kw):
-        _tap(dxp, i, j, g)[...] += dyh * hit
-    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+    for i, j, hit in _first_max_masks(xp, lambda i, j: _tap(xpad, i, j, g, hw), y, kh, kw):
+        _tap(dxp, i, j, g, hw)[...] += dy * hit
+    return _crop(xp, dxp, g, h, wd, hw)
 
 
 def max_pool_with_argmax(xp, x, ksize, strides, padding, include_batch_in_index=False):
@@ -724,14 +749,12 @@ def max_pool_with_argmax(xp, x, ksize, strides, padding, include_batch_in_index=
         ValueError: On a bad rank or attribute.
     """
     op = "MaxPoolWithArgmax"
-    _check_rank(x, 4, op, "input")
-    kh, kw, g = _pool_setup(op, x.shape, ksize, strides, padding, False)
-    n, h, wd, c = x.shape
+    _, (n, h, wd, c), kh, kw, g = _pool_setup(op, x.shape, ksize, strides, padding, "NHWC")
     if n * g.oh * g.ow * c == 0:
         shape = (n, g.oh, g.ow, c)
         return xp.zeros(shape, dtype=x.dtype), xp.zeros(shape, dtype=xp.int64)
-    y = _max_pool_nhwc(xp, x, kh, kw, g)
     xpad = _pad(xp, x, g, _pad_value(xp, x.dtype))
+    y = _max_pool(xp, xpad, kh, kw, g, 1)
     tap_index = xp.zeros(y.shape, dtype=xp.int64)
     for i, j, hit in _first_max_masks(xp, lambda i, j: _tap(xpad, i, j, g), y, kh, kw):
         if i or j:
@@ -782,11 +805,12 @@ def _valid_counts(xp, in_size, k, stride, pad_before, out_size, dtype):
     return (xp.minimum(starts + k, in_size) - xp.maximum(starts, 0)).astype(dtype)
 
 
-def _avg_divisor(xp, h, wd, kh, kw, g, dtype):
-    """``[oh, ow, 1]`` count of real (unpadded) elements in each window."""
+def _avg_divisor(xp, h, wd, kh, kw, g, dtype, hw):
+    """Count of real (unpadded) elements in each window, shaped to broadcast over outputs."""
     rows = _valid_counts(xp, h, kh, g.sh, g.pt, g.oh, dtype)
     cols = _valid_counts(xp, wd, kw, g.sw, g.pl, g.ow, dtype)
-    return (rows[:, None] * cols[None, :])[:, :, None]
+    counts = rows[:, None] * cols[None, :]
+    return counts if hw == 2 else counts[:, :, None]
 
 
 def avg_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
@@ -809,25 +833,22 @@ def avg_pool(xp, x, ksize, strides, padding, data_format="NHWC"):
     Raises:
         ValueError: On a bad rank or attribute.
     """
-    op = "AvgPool"
-    nchw = _is_nchw(data_format)
-    _check_rank(x, 4, op, "value")
-    xh = _nhwc(x, nchw)
-    kh, kw, g = _pool_setup(op, xh.shape, ksize, strides, padding, nchw)
-    n, h, wd, c = xh.shape
-    if n * g.oh * g.ow * c == 0:
-        return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, c), dtype=x.dtype), nchw)
-    xpad = _pad(xp, xh, g)
+    hw, (_, h, wd, _), kh, kw, g = _pool_setup("AvgPool", x.shape, ksize, strides, padding,
+                                              data_format)
+    out_shape = _out_shape(_shape_nhwc(x.shape, hw == 2), g, hw)
+    if 0 in out_shape:
+        return xp.zeros(out_shape, dtype=x.dtype)
+    xpad = _pad(xp, x, g, 0, hw)
     out = None
     for i in range(kh):
         for j in range(kw):
-            t = _tap(xpad, i, j, g)
+            t = _tap(xpad, i, j, g, hw)
             out = t.copy() if out is None else xp.add(out, t, out=out)
     if g.pt or g.pb or g.pl or g.pr:
-        out /= _avg_divisor(xp, h, wd, kh, kw, g, x.dtype)
+        out /= _avg_divisor(xp, h, wd, kh, kw, g, x.dtype, hw)
     else:
         out /= kh * kw
-    return _from_nhwc(xp, out, nchw)
+    return out
 
 
 def avg_pool_grad(xp, orig_input_shape, dy, ksize, strides, padding, data_format="NHWC"):
@@ -849,30 +870,36 @@ def avg_pool_grad(xp, orig_input_shape, dy, ksize, strides, padding, data_format
         ValueError: On bad shapes or attributes.
     """
     op = "AvgPoolGrad"
-    nchw = _is_nchw(data_format)
-    shape = [int(s) for s in (orig_input_shape.tolist() if hasattr(orig_input_shape, "tolist")
-                              else orig_input_shape)]
+    shape = tuple(int(s) for s in (orig_input_shape.tolist()
+                                   if hasattr(orig_input_shape, "tolist") else orig_input_shape))
     if len(shape) != 4:
-        raise ValueError(f"{op}: expected orig_input_shape with 4 elements, got {shape}")
-    n, h, wd, c = _shape_nhwc(shape, nchw)
-    kh, kw, g = _pool_setup(op, (n, h, wd, c), ksize, strides, padding, nchw)
-    _check_pool_out(op, (("grad", dy),), (n, g.oh, g.ow, c), nchw)
-    if n * g.oh * g.ow * c == 0:
+        raise ValueError(f"{op}: expected orig_input_shape with 4 elements, got {list(shape)}")
+    hw, (_, h, wd, _), kh, kw, g = _pool_setup(op, shape, ksize, strides, padding,
+                                               data_format)
+    out_shape = _out_shape(_shape_nhwc(shape, hw == 2), g, hw)
+    _check_pool_out(op, (("grad", dy),), out_shape)
+    if 0 in out_shape:
         return xp.zeros(shape, dtype=dy.dtype)
-    dyh = _nhwc(dy, nchw)
     if _tiles(g, kh, kw):
-        dx = xp.zeros((n, h, wd, c), dtype=dy.dtype)
-        _tiled_view(dx, g, kh, kw)[...] = (dyh / (kh * kw))[:, :, None, :, None, :]
-        return _from_nhwc(xp, dx, nchw)
+        dx = (xp.empty if _covers(g, kh, kw, h, wd) else xp.zeros)(shape, dtype=dy.dtype)
+        share = dy / (kh * kw)
+        dx_tap = _tiled(dx, g, kh, kw, hw)
+        for i in range(kh):
+            for j in range(kw):
+                dx_tap(i, j)[...] = share
+        return dx
     if g.pt or g.pb or g.pl or g.pr:
-        share = dyh / _avg_divisor(xp, h, wd, kh, kw, g, dy.dtype)
+        share = dy / _avg_divisor(xp, h, wd, kh, kw, g, dy.dtype, hw)
     else:
-        share = dyh / (kh * kw)
-    dxp = xp.zeros((n, h + g.pt + g.pb, wd + g.pl + g.pr, c), dtype=dy.dtype)
+        share = dy / (kh * kw)
+    padded = list(shape)
+    padded[hw] += g.pt + g.pb
+    padded[hw + 1] += g.pl + g.pr
+    dxp = xp.zeros(padded, dtype=dy.dtype)
     for i in range(kh):
         for j in range(kw):
-            _tap(dxp, i, j, g)[...] += share
-    return _from_nhwc(xp, _crop(xp, dxp, g, h, wd), nchw)
+            _tap(dxp, i, j, g, hw)[...] += share
+    return _crop(xp, dxp, g, h, wd, hw)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1165,7 +1192,7 @@ def sparse_softmax_cross_entropy_with_logits(xp, logits, labels):
                          f"of logits), got {list(labels.shape)}")
     batch, classes = logits.shape
     if classes == 0 and batch:
-        raise ValueError(f"{op}: must have at least one class, but got logits shape "
+        raise ValueError(f"Must have at least one class, but got logits shape "
                          f"{list(logits.shape)}")
     if not xp.issubdtype(labels.dtype, xp.integer):
         raise ValueError(f"{op}: expected integer labels, got dtype {labels.dtype}")
@@ -1173,8 +1200,9 @@ def sparse_softmax_cross_entropy_with_logits(xp, logits, labels):
         bad = (labels < 0) | (labels >= classes)
         if bool(bad.any()):
             value = int(labels[int(xp.argmax(bad))])
-            raise ValueError(f"{op}: received a label value of {value} which is outside the "
-                             f"valid range of [0, {classes}). Label values: "
+            # TF's wording, so the graph layer can pass it on unchanged.
+            raise ValueError(f"Received a label value of {value} which is outside the valid "
+                             f"range of [0, {classes}).  Label values: "
                              f"{' '.join(str(v) for v in labels.tolist())}")
     else:
         return (xp.zeros((0,), dtype=logits.dtype), xp.zeros(logits.shape, dtype=logits.dtype))
@@ -1249,6 +1277,10 @@ def fused_batch_norm(xp, x, scale, offset, mean, variance, epsilon=1e-4, data_fo
     xc = x.astype(ct, copy=False)
     if is_training:
         count = x.size // depth if depth else 0
+        if count == 0:
+            # Like TF: statistics of an empty batch are NaN (and no warning is raised).
+            nan = xp.full((depth,), float("nan"), dtype=ct)
+            return x.copy(), nan, nan.copy(), nan.copy(), nan.copy()
         batch_mean = xc.mean(axis=red)
         centered = xc - batch_mean.reshape(bshape)
         batch_var = (centered * centered).mean(axis=red)
