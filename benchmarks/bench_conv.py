@@ -2,7 +2,8 @@
 
 Prints milliseconds per call for tensorslim's numpy kernels and, when torch is importable,
 torch's CPU time for the same computation and the ratio (ours / torch). Run with
-``python benchmarks/bench_conv.py [--repeat N] [--threads N]``.
+``python benchmarks/bench_conv.py [--repeat N] [--threads N]``; for a single-threaded
+comparison (steadier on a busy machine) also set ``OPENBLAS_NUM_THREADS=1``.
 """
 import argparse
 import os
@@ -130,7 +131,9 @@ def main(argv=None):
         torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     except ImportError:
         torch_note = "torch not importable: ours only"
-    print(f"numpy {np.__version__}; {torch_note}; float32, best of {args.repeat}")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"numpy {np.__version__} (OPENBLAS_NUM_THREADS={blas}); {torch_note}; float32, "
+          f"best of {args.repeat}")
     print(f"{'case':<48}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}")
     rng = np.random.default_rng(0)
     cases = list(_cases(rng))

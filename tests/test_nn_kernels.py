@@ -160,6 +160,7 @@ CONV_CASES = [
     (1, 5, 6, 4, 1, 1, 3, (2, 3), (1, 1)),
     (1, 3, 4, 2, 4, 4, 2, (1, 1), (1, 1)),  # kernel larger than the input (SAME only)
     (2, 13, 12, 3, 4, 3, 2, (3, 2), (1, 1)),
+    (2, 4, 5, 9, 1, 1, 4, (1, 1), (1, 1)),  # 1x1: the patch matrix is the input itself
 ]
 
 

@@ -369,6 +369,8 @@ class Graph:
         self._gradient_override_map = {}
         self._version = 0
         self._building_function = False
+        # The innermost cond/while context ops are being built in (set by control flow ops).
+        self._control_flow_context = None
         self._variable_store = None
         self._variable_scope_stack = []
         self._attr_scope_map = {}
@@ -535,12 +537,16 @@ class Graph:
     def control_dependencies(self, control_inputs):
         """Ops created in the block run only after ``control_inputs``; None clears them."""
         if control_inputs is None:
+            # As TF: None also leaves any cond/while context (variables made in a branch).
             saved = self._control_dependencies_stack
+            saved_context = self._control_flow_context
             self._control_dependencies_stack = []
+            self._control_flow_context = None
             try:
                 yield
             finally:
                 self._control_dependencies_stack = saved
+                self._control_flow_context = saved_context
             return
         ops = []
         for c in control_inputs:
@@ -565,6 +571,12 @@ class Graph:
                 if op not in deps:
                     deps.append(op)
         return deps
+
+    def _get_control_flow_context(self):
+        return self._control_flow_context
+
+    def _set_control_flow_context(self, context):
+        self._control_flow_context = context
 
     @contextlib.contextmanager
     def gradient_override_map(self, op_type_map):
@@ -634,6 +646,8 @@ class Graph:
         if compute_shapes:
             self._run_shape_function(op)
         self._add_op(op)
+        if self._control_flow_context is not None:
+            self._control_flow_context.add_op(op)
         return op
 
     def _run_shape_function(self, op):

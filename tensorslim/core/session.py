@@ -189,6 +189,10 @@ class _FetchMapper:
                     out[k] = s(vals)
                 return out
             return rebuild_dict
+        if hasattr(fetch, "_fetch_components"):  # SparseTensor: fetched as its parts
+            parts, combine = fetch._fetch_components()
+            part_subs = [self._build(graph, p) for p in parts]
+            return lambda vals: combine([s(vals) for s in part_subs])
         element = _as_fetch_element(graph, fetch)
         index = len(self.elements)
         self.elements.append(element)

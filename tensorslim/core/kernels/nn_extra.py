@@ -1,0 +1,175 @@
+"""Array kernels for the ``tf.nn`` ops that :mod:`tensorslim.core.kernels.nn` does not cover.
+
+Activations and their gradients, top-k and in-top-k. Like ``nn.py``, every function takes the
+array module ``xp`` (numpy or cupy) first, works on whole arrays (no Python loops over
+elements), keeps the input dtype, and knows nothing about graphs.
+"""
+
+__all__ = [
+    "sigmoid", "sigmoid_grad", "tanh_grad", "relu", "relu_grad", "relu6", "relu6_grad",
+    "elu", "elu_grad", "selu", "selu_grad", "leaky_relu", "leaky_relu_grad", "softplus",
+    "softplus_grad", "softsign", "softsign_grad", "top_k", "in_top_k", "SELU_ALPHA",
+    "SELU_SCALE",
+]
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def sigmoid(xp, x):
+    """``1 / (1 + exp(-x))`` without overflow: only ``exp(-|x|)`` is ever computed."""
+    e = xp.exp(-xp.abs(x))
+    inv = 1 / (1 + e)
+    return xp.where(x >= 0, inv, e * inv)
+
+
+def sigmoid_grad(xp, y, dy):
+    """Gradient of sigmoid from its output ``y``: ``dy * y * (1 - y)``."""
+    return dy * y * (1 - y)
+
+
+def tanh_grad(xp, y, dy):
+    """Gradient of tanh from its output ``y``: ``dy * (1 - y * y)``."""
+    return dy * (1 - y * y)
+
+
+def relu(xp, x):
+    """``max(x, 0)``."""
+    return xp.maximum(x, 0)
+
+
+def relu_grad(xp, dy, x):
+    """``dy`` where ``x > 0``, else 0."""
+    return xp.where(x > 0, dy, 0)
+
+
+def relu6(xp, x):
+    """``min(max(x, 0), 6)``."""
+    return xp.clip(x, 0, 6)
+
+
+def relu6_grad(xp, dy, x):
+    """``dy`` where ``0 < x < 6``, else 0."""
+    return xp.where((x > 0) & (x < 6), dy, 0)
+
+
+def elu(xp, x):
+    """``x`` for ``x >= 0``, ``exp(x) - 1`` below (``expm1`` only sees non-positive values)."""
+    return xp.where(x < 0, xp.expm1(xp.minimum(x, 0)), x)
+
+
+def elu_grad(xp, dy, y):
+    """Gradient of elu from its output ``y``: ``dy * (y + 1)`` where ``y < 0``, else ``dy``."""
+    return xp.where(y < 0, dy * (y + 1), dy)
+
+
+def selu(xp, x):
+    """``scale * x`` for ``x >= 0``, ``scale * alpha * (exp(x) - 1)`` below."""
+    neg = xp.expm1(xp.minimum(x, 0))
+    neg *= SELU_ALPHA
+    return xp.where(x < 0, neg, x) * SELU_SCALE
+
+
+def selu_grad(xp, dy, y):
+    """Gradient of selu from its output ``y``."""
+    return xp.where(y < 0, dy * (y + SELU_SCALE * SELU_ALPHA), dy * SELU_SCALE)
+
+
+def leaky_relu(xp, x, alpha):
+    """``x`` for ``x > 0``, ``alpha * x`` otherwise."""
+    return xp.where(x > 0, x, x * alpha)
+
+
+def leaky_relu_grad(xp, dy, x, alpha):
+    """``dy`` where ``x > 0``, ``alpha * dy`` otherwise."""
+    return xp.where(x > 0, dy, dy * alpha)
+
+
+def softplus(xp, x):
+    """``log(1 + exp(x))`` computed as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow)."""
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def softplus_grad(xp, dy, x):
+    """``dy * sigmoid(x)``."""
+    return dy * sigmoid(xp, x)
+
+
+def softsign(xp, x):
+    """``x / (1 + |x|)``."""
+    return x / (1 + xp.abs(x))
+
+
+def softsign_grad(xp, dy, x):
+    """``dy / (1 + |x|) ** 2``."""
+    d = 1 + xp.abs(x)
+    return dy / (d * d)
+
+
+def top_k(xp, x, k, sorted_=True):
+    """The ``k`` largest entries along the last axis and their indices (TF's ``TopKV2``).
+
+    Equal values are ordered by index, lowest first, as TensorFlow does.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: Array of rank >= 1.
+        k: Number of entries to keep, ``0 <= k <= x.shape[-1]``.
+        sorted_: Accepted for TF's ``sorted`` attr; the result is always sorted.
+
+    Returns:
+        ``(values, indices)`` of shape ``x.shape[:-1] + (k,)``; indices are int32.
+
+    Raises:
+        ValueError: If ``x`` is a scalar, ``k`` is negative or larger than the last dimension.
+    """
+    if x.ndim < 1:
+        raise ValueError("input must be >= 1-D, got shape %s" % (list(x.shape),))
+    k = int(k)
+    n = x.shape[-1]
+    if k < 0:
+        raise ValueError("Need k >= 0, got %d" % k)
+    if n < k:
+        raise ValueError("input must have at least k columns. Had %d, needed %d" % (n, k))
+    # A stable ascending sort of the reversed row, read backwards, is a descending sort in
+    # which equal values keep their original (lowest index first) order.
+    order = xp.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    indices = (n - 1) - order
+    values = xp.take_along_axis(x, indices, axis=-1)
+    return values, indices.astype(xp.int32)
+
+
+def in_top_k(xp, predictions, targets, k):
+    """Whether each target's prediction is among the ``k`` largest (TF's ``InTopKV2``).
+
+    A target is in the top k when fewer than ``k`` classes have a strictly larger
+    prediction, so ties count in its favour. Rows with a non-finite prediction and targets
+    outside ``[0, classes)`` give False, as in TensorFlow.
+
+    Args:
+        xp: Array module (numpy or cupy).
+        predictions: ``[batch, classes]`` floating point.
+        targets: ``[batch]`` integer class ids.
+        k: Number of top elements to look at.
+
+    Returns:
+        A ``[batch]`` bool array.
+
+    Raises:
+        ValueError: If the shapes do not fit.
+    """
+    if predictions.ndim != 2:
+        raise ValueError("predictions must be 2-dimensional, got shape %s"
+                         % (list(predictions.shape),))
+    if targets.ndim != 1 or targets.shape[0] != predictions.shape[0]:
+        raise ValueError("First dimension of predictions %d must match length of targets %d"
+                         % (predictions.shape[0], targets.shape[0] if targets.ndim else 0))
+    batch, classes = predictions.shape
+    if batch == 0:
+        return xp.zeros((0,), dtype=bool)
+    valid = (targets >= 0) & (targets < classes)
+    safe = xp.where(valid, targets, 0).astype(xp.int64)
+    target_vals = xp.take_along_axis(predictions, safe[:, None], axis=1)
+    larger = (predictions > target_vals).sum(axis=1)
+    valid &= xp.isfinite(predictions).all(axis=1)
+    return valid & (larger < int(k))

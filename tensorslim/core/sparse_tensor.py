@@ -1,0 +1,195 @@
+"""``tf.SparseTensor`` and ``tf.SparseTensorValue``: a sparse tensor as three dense tensors.
+
+A SparseTensor is ``indices`` (int64 ``[N, rank]``), ``values`` (``[N]``) and
+``dense_shape`` (int64 ``[rank]``).  ``Session.run`` fetches it as a
+:class:`SparseTensorValue` and accepts a SparseTensorValue (or an
+``(indices, values, dense_shape)`` tuple) as the feed of a SparseTensor.
+"""
+import collections
+
+import numpy as np
+
+from tensorslim.core import dtypes as _dtypes
+from tensorslim.core.graph import convert_to_tensor, name_scope
+from tensorslim.core.op_util import constant_value
+from tensorslim.core.tensor_shape import TensorShape, unknown_shape
+
+__all__ = ["SparseTensor", "SparseTensorValue", "is_sparse",
+           "convert_to_tensor_or_sparse_tensor"]
+
+
+class SparseTensorValue(collections.namedtuple("SparseTensorValue",
+                                               ["indices", "values", "dense_shape"])):
+    """The value of a :class:`SparseTensor`: ``(indices, values, dense_shape)`` arrays."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "SparseTensorValue(indices=%r, values=%r, dense_shape=%r)" % tuple(self)
+
+
+class SparseTensor:
+    """A sparse tensor: the non-default entries of a dense tensor and their positions.
+
+    Args:
+      indices: int64 ``[N, rank]``, the positions of the values (row-major order expected).
+      values: ``[N]``, the values.
+      dense_shape: int64 ``[rank]``, the shape of the dense tensor.
+
+    Raises:
+      ValueError: ``indices`` is not 2-D, ``values`` not 1-D, ``dense_shape`` not 1-D, or
+        their static sizes disagree.
+    """
+
+    def __init__(self, indices, values, dense_shape):
+        with name_scope(None, "SparseTensor", [indices, values, dense_shape]):
+            indices = convert_to_tensor(indices, name="indices", dtype=_dtypes.int64)
+            values = convert_to_tensor(values, name="values")
+            dense_shape = convert_to_tensor(dense_shape, name="dense_shape",
+                                            dtype=_dtypes.int64)
+        ishape, vshape, sshape = indices.shape, values.shape, dense_shape.shape
+        if ishape.ndims is not None and ishape.ndims != 2:
+            raise ValueError("SparseTensor indices must be 2-D, got shape %s" % ishape)
+        if vshape.ndims is not None and vshape.ndims != 1:
+            raise ValueError("SparseTensor values must be 1-D, got shape %s" % vshape)
+        if sshape.ndims is not None and sshape.ndims != 1:
+            raise ValueError("SparseTensor dense_shape must be 1-D, got shape %s" % sshape)
+        if ishape.ndims == 2 and vshape.ndims == 1:
+            n_i, n_v = ishape.as_list()[0], vshape.as_list()[0]
+            if n_i is not None and n_v is not None and n_i != n_v:
+                raise ValueError("SparseTensor has %d indices but %d values" % (n_i, n_v))
+        if ishape.ndims == 2 and sshape.ndims == 1:
+            r_i, r_s = ishape.as_list()[1], sshape.as_list()[0]
+            if r_i is not None and r_s is not None and r_i != r_s:
+                raise ValueError("SparseTensor indices have rank %d but dense_shape has %d "
+                                 "dimensions" % (r_i, r_s))
+        self._indices = indices
+        self._values = values
+        self._dense_shape = dense_shape
+
+    @classmethod
+    def from_value(cls, sparse_tensor_value):
+        """A SparseTensor of constants from a :class:`SparseTensorValue` (or a SparseTensor)."""
+        if isinstance(sparse_tensor_value, SparseTensor):
+            return sparse_tensor_value
+        if not isinstance(sparse_tensor_value, SparseTensorValue):
+            raise TypeError("Neither a SparseTensor nor SparseTensorValue: %s."
+                            % (sparse_tensor_value,))
+        return cls(indices=sparse_tensor_value.indices, values=sparse_tensor_value.values,
+                   dense_shape=sparse_tensor_value.dense_shape)
+
+    @property
+    def indices(self):
+        """The int64 ``[N, rank]`` indices Tensor."""
+        return self._indices
+
+    @property
+    def values(self):
+        """The ``[N]`` values Tensor."""
+        return self._values
+
+    @property
+    def dense_shape(self):
+        """The int64 ``[rank]`` shape Tensor of the dense tensor."""
+        return self._dense_shape
+
+    @property
+    def dtype(self):
+        """The dtype of the values."""
+        return self._values.dtype
+
+    @property
+    def op(self):
+        """The Operation producing ``values``."""
+        return self._values.op
+
+    @property
+    def graph(self):
+        return self._indices.graph
+
+    @property
+    def shape(self):
+        """The static :class:`TensorShape` of the dense tensor, as far as it is known."""
+        value = constant_value(self._dense_shape)
+        if value is not None:
+            return TensorShape([int(d) for d in np.asarray(value).reshape(-1)])
+        if self._dense_shape.op.type == "Pack":
+            dims = []
+            for t in self._dense_shape.op.inputs:
+                c = constant_value(t)
+                dims.append(None if c is None else int(c))
+            return TensorShape(dims)
+        rank = self._dense_shape.shape.as_list()[0] if self._dense_shape.shape.ndims else None
+        return unknown_shape(rank) if rank is not None else unknown_shape()
+
+    def get_shape(self):
+        """Same as :attr:`shape`."""
+        return self.shape
+
+    def consumers(self):
+        """The operations consuming any of the three component tensors."""
+        seen = []
+        for t in (self._indices, self._values, self._dense_shape):
+            for op in t.consumers():
+                if op not in seen:
+                    seen.append(op)
+        return seen
+
+    def eval(self, feed_dict=None, session=None):
+        """Evaluates the sparse tensor in ``session`` (or the default session).
+
+        Returns:
+          A :class:`SparseTensorValue`.
+        """
+        from tensorslim.core import session as _session
+        if session is None:
+            session = _session.get_default_session()
+            if session is None:
+                raise ValueError("Cannot evaluate tensor using `eval()`: No default session "
+                                 "is registered. Use `with sess.as_default()` or pass an "
+                                 "explicit session to `eval(session=sess)`")
+        return session.run(self, feed_dict)
+
+    # -- Session hooks: fetch as three tensors, feed from a SparseTensorValue.
+    def _fetch_components(self):
+        def combine(values):
+            return SparseTensorValue(*values)
+        return [self._indices, self._values, self._dense_shape], combine
+
+    def _feed_pairs(self, value):
+        if isinstance(value, SparseTensor):
+            raise TypeError("The value of a feed cannot be a tf.SparseTensor object.")
+        if not isinstance(value, (tuple, list)) or len(value) != 3:
+            raise TypeError("A SparseTensor must be fed a SparseTensorValue or an (indices, "
+                            "values, dense_shape) tuple, got %r" % (value,))
+        return ((self._indices, value[0]), (self._values, value[1]),
+                (self._dense_shape, value[2]))
+
+    def __str__(self):
+        return "SparseTensor(indices=%s, values=%s, dense_shape=%s)" % (
+            self._indices, self._values, self._dense_shape)
+
+    __repr__ = __str__
+
+
+def is_sparse(x):
+    """Whether ``x`` is a :class:`SparseTensor` or a :class:`SparseTensorValue`."""
+    return isinstance(x, (SparseTensor, SparseTensorValue))
+
+
+def convert_to_tensor_or_sparse_tensor(value, dtype=None, name=None):
+    """Returns a SparseTensor as is (from a SparseTensorValue too), else ``convert_to_tensor``.
+
+    Raises:
+      RuntimeError: a SparseTensor's dtype differs from ``dtype``.
+    """
+    if dtype is not None:
+        dtype = _dtypes.as_dtype(dtype)
+    if isinstance(value, SparseTensorValue):
+        value = SparseTensor.from_value(value)
+    if isinstance(value, SparseTensor):
+        if dtype is not None and not dtype.is_compatible_with(value.dtype):
+            raise RuntimeError("Sparse dtype: requested = %s, actual = %s"
+                               % (dtype.name, value.dtype.name))
+        return value
+    return convert_to_tensor(value, dtype=dtype, name=name)
