@@ -44,28 +44,79 @@ from tensorslim.core.gradients import AggregationMethod, gradients, hessians
 from tensorslim import errors
 
 # ---- array ops (array_ops.py, manip_ops.py)
-from tensorslim.core.ops.array_ops import (concat, constant, expand_dims, fill, identity, ones,
-                                           ones_like, placeholder, placeholder_with_default,
-                                           rank, reshape, shape, size, squeeze, stack,
-                                           stop_gradient, zeros, zeros_like)
-from tensorslim.core.ops.manip_ops import broadcast_to, dynamic_stitch, gather
+from tensorslim.core.ops.array_ops import (concat, constant, diag, diag_part, expand_dims,
+                                           eye, fill, identity, matrix_diag, matrix_diag_part,
+                                           matrix_set_diag, newaxis, one_hot, ones, ones_like,
+                                           pack, placeholder, placeholder_with_default, rank,
+                                           reshape, shape, shape_n, size, squeeze, stack,
+                                           stop_gradient, unpack, unstack, zeros, zeros_like)
+from tensorslim.core.ops.manip_ops import (boolean_mask, broadcast_to, clip_by_global_norm,
+                                           clip_by_norm, clip_by_value, dynamic_stitch, gather,
+                                           gather_nd, global_norm, invert_permutation,
+                                           lin_space, linspace, meshgrid, pad, reverse,
+                                           reverse_v2, scatter_nd, sequence_mask, slice,
+                                           split, strided_slice, tile, transpose, unique,
+                                           unique_with_counts)
 from tensorslim.core.ops.manip_ops import range_ as range  # noqa: A004
 # ---- end array ops
 
 # ---- math ops (math_ops.py, linalg_ops.py)
-from tensorslim.core.ops.math_ops import (add, add_n, cast, divide, floormod, matmul, multiply,
-                                          negative, reduce_sum, subtract, truediv)
+from tensorslim.core.ops.math_ops import (  # noqa: A004 - TF's names (abs, pow, round)
+    abs, accumulate_n, acos, add, add_n, argmax, argmin, asin, atan, bitcast, cast, ceil, cos,
+    count_nonzero, cumprod, cumsum, digamma, div, div_no_nan, divide, equal, erf, erfc, exp,
+    expm1, floor, floor_div, floordiv, floormod, greater, greater_equal, is_finite, is_inf,
+    is_nan, less, less_equal, lgamma, log, log1p, logical_and, logical_not, logical_or,
+    logical_xor, matmul, maximum, minimum, mod, multiply, negative, norm, not_equal, polygamma,
+    pow, realdiv, reciprocal, reduce_all, reduce_any, reduce_logsumexp, reduce_max, reduce_mean,
+    reduce_min, reduce_prod, reduce_sum, rint, round, rsqrt, saturate_cast, scalar_mul,
+    segment_sum, sigmoid, sign, sin, sqrt, square, squared_difference, subtract, tan, tanh,
+    to_bfloat16, to_double, to_float, to_int32, to_int64, truediv, truncatediv, truncatemod,
+    unsorted_segment_sum, where, where_v2)
+from tensorslim.core.ops.linalg_ops import (einsum, matrix_determinant, matrix_inverse,
+                                            tensordot)
 # ---- end math ops
 
 # ---- random ops (random_ops.py)
-from tensorslim.core.ops.random_ops import random_normal, random_uniform, truncated_normal
+from tensorslim.core.ops.random_ops import (multinomial, random_crop, random_gamma,
+                                            random_normal, random_shuffle, random_uniform,
+                                            truncated_normal)
 # ---- end random ops
 
 # ---- control flow (control_flow_ops.py, cond_ops.py, while_ops.py, script_ops.py)
 from tensorslim.core.ops.control_flow_ops import group, no_op, tuple_ as tuple  # noqa: A004
+from tensorslim.core.ops.cond_ops import case, cond
+from tensorslim.core.ops.while_ops import while_loop
+from tensorslim.core.ops.check_ops import (Assert, Print, add_check_numerics_ops,
+                                           assert_equal, assert_greater,
+                                           assert_greater_equal, assert_integer, assert_less,
+                                           assert_less_equal, assert_negative,
+                                           assert_non_negative, assert_non_positive,
+                                           assert_none_equal, assert_positive, assert_rank,
+                                           assert_rank_at_least, assert_scalar, assert_type,
+                                           check_numerics, verify_tensor_all_finite)
+from tensorslim.core.ops.script_ops import numpy_function, py_func
+from tensorslim.core.custom_gradient import custom_gradient, identity_n
+from tensorslim.core.gradients import UnconnectedGradients
 # ---- end control flow
 
 # ---- namespaces (tf.nn, tf.train, tf.test, tf.gfile, tf.python_io, tf.data, tf.image ...)
+# ---- train
+from tensorslim import train
+# ---- end train
+# ---- nn (nn.py; ops in core/ops/nn_ops.py, nn_impl.py, nn_losses.py)
+from tensorslim import nn
+# ---- end nn
+# ---- persistence (GraphDefs, import_graph_def, tf.gfile, tf.graph_util; the saver's
+#      tf.train names are in train.py)
+from tensorslim.core.importer import import_graph_def
+from tensorslim.proto import (AttrValue, GraphDef, MetaGraphDef, NameAttrList, NodeDef,
+                              TensorInfo)
+from tensorslim import gfile
+from tensorslim.python.framework import graph_util
+# ---- end persistence
+# ---- test (tf.test: test.py)
+from tensorslim import test
+# ---- end test
 # ---- end namespaces
 
 __version__ = "0.1.0"

@@ -154,6 +154,9 @@ class Plan:
             args = [vals[i] if a is None or vals[i] is DEAD else a(vals[i])
                     for i, a in zip(ins, adapters or [None] * len(ins))]
             res = kernel(ctx, *args)
+            if handles_dead and res[0] is DEAD:
+                # A Merge of dead inputs is dead: so are ops with a control edge from it.
+                dead_ops.add(ctx.op)
             if len(outs) == 1:
                 vals[outs[0]] = res
             elif outs:
@@ -182,7 +185,8 @@ def _deref(value):
     return value.get() if isinstance(value, VarRef) else value
 
 
-def compile_plan(session, fetch_tensors, target_ops, feed_tensors):
+def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=None,
+                 fetch_device=None):
     """Builds the :class:`Plan` computing ``fetch_tensors`` and running ``target_ops``.
 
     Args:
@@ -190,6 +194,8 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors):
       fetch_tensors: Tensors whose values are returned, in order.
       target_ops: Operations to run for their effects.
       feed_tensors: Tensors whose values are supplied by the caller, in order.
+      feed_device: the device fed values live on (default: the host). Loops set it.
+      fetch_device: the device fetched values are moved to (default: the host, as numpy).
 
     Raises:
       InvalidArgumentError: a placeholder that the fetches need is not fed, or an op cannot
@@ -239,7 +245,7 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors):
             slot_of[t] = len(slot_of)
 
     devices = {op: session._place(op) for op in needed_ops}
-    feed_device = session._host_device()
+    feed_device = feed_device or session._host_device()
 
     def device_of_tensor(t):
         return devices.get(t.op, feed_device) if t not in fed else feed_device
@@ -308,9 +314,13 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors):
     plan.n_slots = len(slot_of)
     plan.feed_slots = feed_slots
     plan.fetch_slots = [slot_of[t] for t in fetch_tensors]
-    host = session._host_device()
-    plan.fetch_adapters = [_fetch_adapter(device_of_tensor(t), host, t in may_ref)
-                           for t in fetch_tensors]
+    if fetch_device is None:
+        host = session._host_device()
+        plan.fetch_adapters = [_fetch_adapter(device_of_tensor(t), host, t in may_ref)
+                               for t in fetch_tensors]
+    else:
+        plan.fetch_adapters = [_device_fetch_adapter(device_of_tensor(t), fetch_device,
+                                                     t in may_ref) for t in fetch_tensors]
     plan.ops = needed_ops
     plan.has_dead = has_dead
     plan.stateful = any(op._op_def.stateful for op in needed_ops if op._op_def)
@@ -341,6 +351,13 @@ def _mover(src, dst):
         if v is DEAD or not hasattr(v, "shape"):
             return v
         return dst.to_device(src.to_host(v))
+    return move
+
+
+def _device_fetch_adapter(src, dst, is_ref):
+    move = None if src is dst or src.name == dst.name else _mover(src, dst)
+    if is_ref:  # _mover gives None for host-to-host
+        return _deref if move is None else _compose(_deref, move)
     return move
 
 

@@ -8,6 +8,8 @@ nor their types; they come from the OpDefs of ``producer_op_list`` when given (a
 MetaGraphDef's ``stripped_op_list``), else from the table of op signatures at the end of
 this module, the one place that holds those TF facts.
 """
+import heapq
+
 import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
@@ -20,6 +22,10 @@ from tensorslim.proto import graph_pb2
 __all__ = ["import_graph_def", "output_dtypes", "default_attrs", "OUTPUT_SPECS"]
 
 _MERGE_TYPES = ("Merge", "RefMerge")
+# Functional ops run graphs held in the GraphDef's function library, which is not imported.
+_FUNCTION_OPS = frozenset(["While", "StatelessWhile", "If", "StatelessIf", "Case",
+                           "PartitionedCall", "StatefulPartitionedCall"])
+_FUNCTION_OPS_NOTE = ": its cond/body functions (GraphDef library) are not imported"
 
 
 def _parse_input(s):
@@ -91,8 +97,9 @@ def _node_attrs(node, op_def):
 
 
 def _topological_order(nodes, deps):
-    """Kahn's order over ``deps`` (name -> set of names). Cycles are broken at Merge
-    nodes (the back edge of a while loop), whose late inputs are patched afterwards.
+    """Kahn's order over ``deps`` (name -> set of names), GraphDef order among the ready.
+    Cycles are broken at Merge nodes (the back edge of a while loop), whose late inputs are
+    patched after every node exists.
 
     Returns:
       ``(order, late)``: node names in creation order, and ``{name: set of late inputs}``.
@@ -102,30 +109,33 @@ def _topological_order(nodes, deps):
     for n, ds in deps.items():
         for d in ds:
             consumers[d].append(n)
-    ready = [n for n in nodes if not pending[n]]
-    order, late, done = [], {}, set()
     position = {n: i for i, n in enumerate(nodes)}
+    ready = [position[n] for n in nodes if not pending[n]]
+    heapq.heapify(ready)
+    names = list(nodes)
+    order, late, done = [], {}, set()
     while len(order) < len(nodes):
         if not ready:
-            candidates = [n for n in nodes if n not in done and nodes[n].op in _MERGE_TYPES
+            candidates = [n for n in names if n not in done and nodes[n].op in _MERGE_TYPES
                           and len(pending[n]) < len(deps[n])]
             if not candidates:
-                stuck = sorted(n for n in nodes if n not in done)
+                stuck = sorted(n for n in names if n not in done)
                 raise ValueError("GraphDef contains a cycle that does not pass through a "
                                  "Merge node; nodes involved: %s" % ", ".join(stuck[:20]))
-            n = min(candidates, key=position.get)
+            n = candidates[0]
             late[n] = set(pending[n])
             pending[n] = set()
-            ready.append(n)
-        ready.sort(key=position.get, reverse=True)
-        n = ready.pop()
+            heapq.heappush(ready, position[n])
+        n = names[heapq.heappop(ready)]
+        if n in done:
+            continue
         order.append(n)
         done.add(n)
         for c in consumers[n]:
             if n in pending[c]:
                 pending[c].discard(n)
-                if not pending[c] and c not in done and c not in ready:
-                    ready.append(c)
+                if not pending[c] and c not in done:
+                    heapq.heappush(ready, position[c])
     return order, late
 
 
@@ -160,8 +170,9 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     Raises:
       TypeError: ``graph_def`` is not a GraphDef, or ``input_map`` / ``return_elements``
         have the wrong types.
-      ValueError: an input or a return element names no node of ``graph_def``, an input_map
-        key is unused, or a shape function rejects a node.
+      ValueError: an input, an input_map key or a return element names no node of
+        ``graph_def``, a mapped tensor has the wrong dtype, or a shape function rejects a
+        node. A failed import leaves the graph unchanged.
       NotFoundError: ``graph_def`` uses op types tensorslim does not have (all listed).
     """
     del op_dict
@@ -176,10 +187,11 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         nodes[node.name] = node
     unsupported = {}
     for node in graph_def.node:
-        if not registry.has_op_def(node.op):
+        if not registry.has_op_def(node.op) or node.op in _FUNCTION_OPS:
             unsupported.setdefault(node.op, []).append(node.name)
     if unsupported:
-        lines = ["  %s (%d node(s), e.g. '%s')" % (t, len(v), v[0])
+        lines = ["  %s (%d node(s), e.g. '%s')%s"
+                 % (t, len(v), v[0], _FUNCTION_OPS_NOTE if t in _FUNCTION_OPS else "")
                  for t, v in sorted(unsupported.items())]
         raise errors.NotFoundError(
             None, None, "Op type not registered %s in tensorslim; the GraphDef uses %d op "
@@ -196,11 +208,9 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         for s in node.input:
             src, index = _parse_input(s)
             key = _tensor_key(src, index)
-            if key in input_map:
-                pass
-            elif src not in nodes:
-                raise ValueError("Node '%s': Unknown input node '%s'" % (node.name, s))
-            else:
+            if key not in input_map:
+                if src not in nodes:
+                    raise ValueError("Node '%s': Unknown input node '%s'" % (node.name, s))
                 node_deps.add(src)
             parsed.append((src, index, key))
         inputs[node.name] = parsed
@@ -288,6 +298,11 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
             target = graph._nodes_by_name.get(op._colocation_target())
             if target is not None and target is not op and target.device:
                 op._set_device(target.device)
+        _check_input_map_types(input_map, created)
+    except BaseException:
+        # As TensorFlow: a failed import leaves the graph as it was.
+        _remove_ops(graph, list(created.values()))
+        raise
     finally:
         (graph._colocation_stack, graph._control_dependencies_stack,
          graph._gradient_override_map) = saved
@@ -306,6 +321,33 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         else:
             results.append(op)
     return results
+
+
+def _check_input_map_types(input_map, created):
+    for key, value in input_map.items():
+        src, index = _parse_input(key)
+        if index < 0 or src not in created or index >= len(created[src]._outputs):
+            continue
+        expected = created[src]._outputs[index].dtype.base_dtype
+        if value.dtype.base_dtype != expected:
+            raise ValueError("Input map for %s was passed %s from %s incompatible with "
+                             "expected %s." % (key, value.dtype.base_dtype.name, value.name,
+                                               expected.name))
+
+
+def _remove_ops(graph, ops):
+    """Takes freshly created ops out of ``graph`` again (a failed import)."""
+    gone = set(ops)
+    for op in ops:
+        graph._nodes_by_name.pop(op.name, None)
+        for t in op._inputs:
+            if op in t._consumers:
+                t._consumers.remove(op)
+        for c in op._control_inputs:
+            if op in c._control_outputs:
+                c._control_outputs.remove(op)
+    graph._ops = [op for op in graph._ops if op not in gone]
+    graph._version += 1
 
 
 def _unique_names(graph, order, nodes, prefix):

@@ -16,14 +16,14 @@ import weakref
 
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core import gradients as _gradients
-from tensorslim.core import session as _session
 from tensorslim.core import graph as _graph
+from tensorslim.core import session as _session
+from tensorslim.core import variable_scope as _vs
+from tensorslim.core import variables as _variables
 from tensorslim.core.graph import (GraphKeys, Operation, Tensor, colocate_with,
                                    control_dependencies, convert_to_tensor, get_collection,
                                    get_collection_ref, get_default_graph, name_scope)
 from tensorslim.core.ops import control_flow_ops, math_ops, state_ops
-from tensorslim.core import variable_scope as _vs
-from tensorslim.core import variables as _variables
 
 __all__ = ["Optimizer", "MissingUpdateOpsWarning", "create_slot", "create_zeros_slot",
            "create_slot_with_initializer"]
@@ -182,6 +182,7 @@ class Optimizer:
         self._non_slot_dict = {}
 
     def get_name(self):
+        """The optimizer's name (its name scope and slot suffix)."""
         return self._name
 
     # -- the public API
@@ -225,7 +226,7 @@ class Optimizer:
         """Computes the gradients of ``loss`` for the variables in ``var_list``.
 
         Args:
-          loss: the Tensor to differentiate.
+          loss: the Tensor to differentiate (or a callable returning it).
           var_list: variables (default: TRAINABLE_VARIABLES and
             TRAINABLE_RESOURCE_VARIABLES).
           gate_gradients: GATE_NONE, GATE_OP or GATE_GRAPH.
@@ -242,8 +243,7 @@ class Optimizer:
             there are no variables to optimize.
         """
         if callable(loss) and not isinstance(loss, Tensor):
-            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a "
-                               "Tensor in graph mode, not a callable.")
+            loss = loss()
         if gate_gradients not in (Optimizer.GATE_NONE, Optimizer.GATE_OP,
                                   Optimizer.GATE_GRAPH):
             raise ValueError("gate_gradients must be one of: Optimizer.GATE_NONE, "
@@ -469,9 +469,17 @@ def _layer_of(op):
 def _check_update_ops(session, fetch_tensors, target_ops, feed_tensors):
     """Plan hook: warns once per graph when a training step runs without UPDATE_OPS."""
     graph = session.graph
-    train_ops = graph._collections.get(_APPLY_OPS_KEY)
     update_ops = graph._collections.get(GraphKeys.UPDATE_OPS)
-    if not train_ops or not update_ops or graph in _warned_graphs:
+    if not update_ops or graph in _warned_graphs:
+        return
+    # Training ops: what apply_gradients built, and the TRAIN_OP collection (which survives
+    # export_meta_graph / import_meta_graph and holds slim's create_train_op result).
+    train_ops = list(graph._collections.get(_APPLY_OPS_KEY, ()))
+    for item in graph._collections.get(GraphKeys.TRAIN_OP, ()):
+        op = _as_op(item)
+        if op is not None and op not in train_ops:
+            train_ops.append(op)
+    if not train_ops:
         return
     reached = _reached_ops(fetch_tensors, target_ops, feed_tensors)
     ran = [op for op in train_ops if op in reached]

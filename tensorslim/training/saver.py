@@ -151,7 +151,8 @@ def _restore_v2_kernel(ctx, prefix, tensor_names, shape_and_slices):
                 None, ctx.op, "%d tensors in checkpoint %s do not match the model:\n  %s"
                 % (len(mismatched), prefix, "\n  ".join(mismatched)))
         values = tuple(reader.get_tensor(name) for name in names)
-    return values
+    # The executor takes a single output as the value itself, several as a tuple.
+    return values[0] if len(values) == 1 else values
 
 
 def _restore_v2_shape(op):
@@ -666,6 +667,8 @@ class Saver:
             latest_filename = "checkpoint"
         if os.path.split(latest_filename)[0]:
             raise ValueError("'latest_filename' must not contain path components")
+        if not hasattr(sess, "run") or not hasattr(sess, "graph"):
+            raise TypeError("'sess' must be a Session; %s" % (sess,))
         save_path = gfile._path(save_path)
         if global_step is not None:
             if not isinstance(global_step, (int, np.integer)):
@@ -679,8 +682,6 @@ class Saver:
             if os.path.basename(save_path) == latest_filename and not self._sharded:
                 raise ValueError("'latest_filename' collides with 'save_path': '%s' and '%s'"
                                  % (latest_filename, save_path))
-        if not hasattr(sess, "run") or not hasattr(sess, "graph"):
-            raise TypeError("'sess' must be a Session; %s" % (sess,))
         save_path_parent = os.path.dirname(save_path)
         model_checkpoint_path = None
         if not self._is_empty:

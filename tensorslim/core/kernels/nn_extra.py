@@ -8,9 +8,11 @@ elements), keeps the input dtype, and knows nothing about graphs.
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh_grad", "relu", "relu_grad", "relu6", "relu6_grad",
     "elu", "elu_grad", "selu", "selu_grad", "leaky_relu", "leaky_relu_grad", "softplus",
-    "softplus_grad", "softsign", "softsign_grad", "top_k", "in_top_k", "SELU_ALPHA",
-    "SELU_SCALE",
+    "softplus_grad", "softsign", "softsign_grad", "top_k", "in_top_k", "max_pool_grad_grad",
+    "SELU_ALPHA", "SELU_SCALE",
 ]
+
+from tensorslim.core.kernels import nn as _nn
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -40,7 +42,8 @@ def relu(xp, x):
 
 def relu_grad(xp, dy, x):
     """``dy`` where ``x > 0``, else 0."""
-    return xp.where(x > 0, dy, 0)
+    # A multiply by the 0/1 mask is several times faster than xp.where under numpy.
+    return dy * (x > 0).astype(dy.dtype)
 
 
 def relu6(xp, x):
@@ -50,7 +53,7 @@ def relu6(xp, x):
 
 def relu6_grad(xp, dy, x):
     """``dy`` where ``0 < x < 6``, else 0."""
-    return xp.where((x > 0) & (x < 6), dy, 0)
+    return dy * ((x > 0) & (x < 6)).astype(dy.dtype)
 
 
 def elu(xp, x):
@@ -133,7 +136,9 @@ def top_k(xp, x, k, sorted_=True):
         raise ValueError("input must have at least k columns. Had %d, needed %d" % (n, k))
     # A stable ascending sort of the reversed row, read backwards, is a descending sort in
     # which equal values keep their original (lowest index first) order.
-    order = xp.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    # cupy's argsort is always stable and takes no ``kind``.
+    kind = {} if "cupy" in getattr(xp, "__name__", "") else {"kind": "stable"}
+    order = xp.argsort(x[..., ::-1], axis=-1, **kind)[..., ::-1][..., :k]
     indices = (n - 1) - order
     values = xp.take_along_axis(x, indices, axis=-1)
     return values, indices.astype(xp.int32)
@@ -173,3 +178,38 @@ def in_top_k(xp, predictions, targets, k):
     larger = (predictions > target_vals).sum(axis=1)
     valid &= xp.isfinite(predictions).all(axis=1)
     return valid & (larger < int(k))
+
+
+def max_pool_grad_grad(xp, x, g, ksize, strides, padding, data_format="NHWC"):
+    """Gradient of max_pool_grad with respect to its ``grad`` input (TF's ``MaxPoolGradGrad``).
+
+    Each output takes the value of ``g`` at its window's maximum (the first one on ties, the
+    element that max_pool_grad routes to).
+
+    Args:
+        xp: Array module (numpy or cupy).
+        x: The max pooling input.
+        g: A gradient shaped like ``x``.
+        ksize: As for max_pool.
+        strides: As for max_pool.
+        padding: As for max_pool.
+        data_format: ``"NHWC"`` or ``"NCHW"``.
+
+    Returns:
+        An array shaped like the pooling output, dtype of ``g``.
+
+    Raises:
+        ValueError: If ``g`` and ``x`` differ in shape, or on a bad attribute.
+    """
+    if g.shape != x.shape:
+        raise ValueError("MaxPoolGradGrad: expected grad of shape %s (the shape of orig_input), "
+                         "got %s" % (list(x.shape), list(g.shape)))
+    nchw = data_format in ("NCHW", b"NCHW")
+    if nchw:
+        x, g = x.transpose(0, 2, 3, 1), g.transpose(0, 2, 3, 1)
+        ksize = [ksize[0], ksize[2], ksize[3], ksize[1]]
+        strides = [strides[0], strides[2], strides[3], strides[1]]
+    _, argmax = _nn.max_pool_with_argmax(xp, xp.ascontiguousarray(x), ksize, strides, padding,
+                                         include_batch_in_index=True)
+    out = xp.ascontiguousarray(g).reshape(-1)[argmax]
+    return xp.ascontiguousarray(out.transpose(0, 3, 1, 2)) if nchw else out

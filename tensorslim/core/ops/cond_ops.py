@@ -16,8 +16,7 @@ import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core.executor import DEAD
-from tensorslim.core.graph import (Operation, Tensor, convert_to_tensor, get_default_graph,
-                                   name_scope)
+from tensorslim.core.graph import Operation, convert_to_tensor, get_default_graph, name_scope
 from tensorslim.core.op_util import apply_op
 from tensorslim.core.ops import array_ops
 from tensorslim.core.ops import control_flow_ops as _cf
@@ -351,9 +350,6 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
             if t.dtype.base_dtype != f.dtype.base_dtype:
                 raise ValueError("Outputs of true_fn and false_fn must have the same type: "
                                  "%s, %s" % (t.dtype.base_dtype.name, f.dtype.base_dtype.name))
-        graph = pred.graph
-        graph.add_to_collection("cond_context", context_t)
-        graph.add_to_collection("cond_context", context_f)
         merges = [merge([f, t])[0] for f, t in zip(res_f, res_t)]
         result = _cf.pack_sequence_as(orig_t, merges)
         if not strict:

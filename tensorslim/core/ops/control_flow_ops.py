@@ -56,7 +56,7 @@ def group(*inputs, **kwargs):
 
 def tuple_(tensors, name=None, control_inputs=None):
     """``tf.tuple``: the same tensors, each available only after all of them are computed."""
-    with name_scope(name, "tuple", tensors) as scope:
+    with name_scope(name, "tuple", tensors):
         gating = [t for t in tensors if t is not None]
         deps = [_as_op(t) for t in gating] + [_as_op(c) for c in (control_inputs or [])]
         gate = group(*deps)

@@ -26,7 +26,7 @@ from tensorslim.core.registry import has_op_def, not_differentiable_marker, regi
 from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 
 __all__ = [
-    "relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid", "tanh",
+    "relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign",
     "softmax", "log_softmax", "bias_add", "conv2d", "conv2d_backprop_input",
     "conv2d_backprop_filter", "conv2d_transpose", "conv1d", "convolution", "atrous_conv2d",
     "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
@@ -238,13 +238,13 @@ def _tanh_grad_grad(op, g):
     return [g * -2.0 * dy * y, _grad_op("TanhGrad", y, g)]
 
 
-# SigmoidGrad/TanhGrad take (y, dy): the op's output first, as in TF.
-_activation("Sigmoid", lambda ctx, x: _kx.sigmoid(ctx.xp, x),
-            lambda op, g: [_grad_op("SigmoidGrad", op.outputs[0], g)],
-            "SigmoidGrad", lambda ctx, y, dy: _kx.sigmoid_grad(ctx.xp, y, dy), _sigmoid_grad_grad)
-_activation("Tanh", lambda ctx, x: ctx.xp.tanh(x),
-            lambda op, g: [_grad_op("TanhGrad", op.outputs[0], g)],
-            "TanhGrad", lambda ctx, y, dy: _kx.tanh_grad(ctx.xp, y, dy), _tanh_grad_grad)
+# Sigmoid and Tanh are math ops (math_ops.py). Their gradient ops, which TF graphs contain,
+# are registered here; SigmoidGrad/TanhGrad take (y, dy): the op's output first, as in TF.
+for _op_type, _kernel, _gg in (
+        ("SigmoidGrad", lambda ctx, y, dy: _kx.sigmoid_grad(ctx.xp, y, dy), _sigmoid_grad_grad),
+        ("TanhGrad", lambda ctx, y, dy: _kx.tanh_grad(ctx.xp, y, dy), _tanh_grad_grad)):
+    if not has_op_def(_op_type):
+        register_op(_op_type, shape=_binary_same_shape, kernel=_kernel, grad=_gg)
 
 
 def relu(features, name=None):
@@ -261,18 +261,42 @@ def relu(features, name=None):
 
 
 def relu6(features, name=None):
-    """``tf.nn.relu6``: ``min(max(features, 0), 6)``."""
+    """``tf.nn.relu6``: ``min(max(features, 0), 6)``.
+
+    Args:
+      features: a real-valued Tensor.
+      name: the op's name (default "Relu6").
+
+    Returns:
+      A Tensor of the same type and shape.
+    """
     with name_scope(name, "Relu6", [features]) as scope:
         return _unary("Relu6", features, scope, allowed=_REALS)
 
 
 def elu(features, name=None):
-    """``tf.nn.elu``: ``features`` if positive, ``exp(features) - 1`` otherwise."""
+    """``tf.nn.elu``: ``features`` if positive, ``exp(features) - 1`` otherwise.
+
+    Args:
+      features: a floating-point Tensor.
+      name: the op's name (default "Elu").
+
+    Returns:
+      A Tensor of the same type and shape.
+    """
     return _unary("Elu", features, name)
 
 
 def selu(features, name=None):
-    """``tf.nn.selu``: ``scale * elu(features)`` with SELU's alpha and scale constants."""
+    """``tf.nn.selu``: ``scale * elu(features)`` with SELU's alpha and scale constants.
+
+    Args:
+      features: a floating-point Tensor.
+      name: the op's name (default "Selu").
+
+    Returns:
+      A Tensor of the same type and shape.
+    """
     return _unary("Selu", features, name)
 
 
@@ -288,33 +312,37 @@ def leaky_relu(features, alpha=0.2, name=None):
         features = convert_to_tensor(features, name="features")
         if features.dtype.base_dtype.is_integer:
             features = math_ops.cast(features, _dtypes.float32)
-        if isinstance(alpha, (Tensor, np.ndarray)):
-            return lazy_op("maximum")(alpha * features, features, name=scope)
+        if isinstance(alpha, np.ndarray):
+            alpha = alpha.item()
+        if not isinstance(alpha, numbers.Real):
+            raise TypeError("Expected float for argument 'alpha' not %r." % (alpha,))
         return _unary("LeakyRelu", features, scope, attrs={"alpha": float(alpha)})
 
 
 def softplus(features, name=None):
-    """``tf.nn.softplus``: ``log(exp(features) + 1)``, computed without overflow."""
+    """``tf.nn.softplus``: ``log(exp(features) + 1)``, computed without overflow.
+
+    Args:
+      features: a floating-point Tensor.
+      name: the op's name (default "Softplus").
+
+    Returns:
+      A Tensor of the same type and shape.
+    """
     return _unary("Softplus", features, name)
 
 
 def softsign(features, name=None):
-    """``tf.nn.softsign``: ``features / (abs(features) + 1)``."""
+    """``tf.nn.softsign``: ``features / (abs(features) + 1)``.
+
+    Args:
+      features: a floating-point Tensor.
+      name: the op's name (default "Softsign").
+
+    Returns:
+      A Tensor of the same type and shape.
+    """
     return _unary("Softsign", features, name)
-
-
-def sigmoid(x, name=None):
-    """``tf.sigmoid`` / ``tf.nn.sigmoid``: ``1 / (1 + exp(-x))``, without overflow."""
-    with name_scope(name, "Sigmoid", [x]) as scope:
-        return _unary("Sigmoid", x, scope, param="x",
-                      allowed=_FLOATS + (_dtypes.complex64, _dtypes.complex128))
-
-
-def tanh(x, name=None):
-    """``tf.tanh`` / ``tf.nn.tanh``: the hyperbolic tangent."""
-    with name_scope(name, "Tanh", [x]) as scope:
-        return _unary("Tanh", x, scope, param="x",
-                      allowed=_FLOATS + (_dtypes.complex64, _dtypes.complex128))
 
 
 # --------------------------------------------------------------------------- softmax
@@ -350,14 +378,14 @@ def _softmax_op(op_type, logits, axis, name):
         axis = -1
     ndims = logits.shape.ndims
     dim = constant_value(axis) if isinstance(axis, Tensor) else axis
-    if dim is not None and ndims is not None and not -ndims <= int(dim) < ndims:
-        raise errors.InvalidArgumentError(
-            None, None, "Dimension (%d) must be in the range [%d, %d) where %d is the number "
-            "of dimensions in the input." % (int(dim), -ndims, ndims, ndims))
     dt = logits.dtype.base_dtype
     if dim is not None and (int(dim) == -1 or (ndims is not None and int(dim) == ndims - 1)):
         return apply_op(op_type, [logits], [dt], attrs={"T": dt},
                         name=name or op_type).outputs[0]
+    if dim is not None and ndims is not None and not -ndims <= int(dim) < ndims:
+        raise errors.InvalidArgumentError(
+            None, None, "Dimension (%d) must be in the range [%d, %d) where %d is the number "
+            "of dimensions in the input." % (int(dim), -ndims, ndims, ndims))
     if dim is None or ndims is None:
         raise NotImplementedError("%s over a dynamic axis or of an input of unknown rank is "
                                   "not supported" % op_type)
@@ -877,7 +905,15 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
 def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop,  # noqa: A002
                                            strides, padding, data_format="NHWC",
                                            dilations=(1, 1, 1, 1), name=None):
-    """The gradient of depthwise_conv2d_native with respect to its input."""
+    """The gradient of depthwise_conv2d_native with respect to its input.
+
+    Args:
+      input_sizes: 1-D int32, the shape of the convolution's input.
+      filter: ``[height, width, in_channels, channel_multiplier]``.
+      out_backprop: the gradient of the convolution's output.
+      strides, padding, data_format, dilations: as for depthwise_conv2d_native.
+      name: the op's name (default "DepthwiseConv2dNativeBackpropInput").
+    """
     attrs = _conv_attrs("DepthwiseConv2dNativeBackpropInput", strides, padding, data_format,
                         dilations, cudnn=None)
     sizes = array_ops._shape_tensor(input_sizes, "input_sizes")
@@ -889,7 +925,15 @@ def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop,  #
 def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop,  # noqa: A002
                                             strides, padding, data_format="NHWC",
                                             dilations=(1, 1, 1, 1), name=None):
-    """The gradient of depthwise_conv2d_native with respect to its filter."""
+    """The gradient of depthwise_conv2d_native with respect to its filter.
+
+    Args:
+      input: the convolution's input.
+      filter_sizes: 1-D int32, the filter's shape.
+      out_backprop: the gradient of the convolution's output.
+      strides, padding, data_format, dilations: as for depthwise_conv2d_native.
+      name: the op's name (default "DepthwiseConv2dNativeBackpropFilter").
+    """
     attrs = _conv_attrs("DepthwiseConv2dNativeBackpropFilter", strides, padding, data_format,
                         dilations, cudnn=None)
     x, dy = _float_pair("DepthwiseConv2dNativeBackpropFilter", input, out_backprop,
@@ -933,9 +977,26 @@ def _avg_pool_grad(op, grad):
 register_op("MaxPool", shape=_pool_shape,
             kernel=lambda ctx, x: _k.max_pool(ctx.xp, x, *_pool_args(ctx.attrs)),
             grad=_max_pool_grad)
+def _max_pool_grad_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
+            _pool_op("MaxPoolGradGrad", [x, y, grad], _copy_attrs(op, _POOL_ATTRS))]
+
+
+def _max_pool_grad_grad_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
+            _pool_op("MaxPoolGrad", [x, y, grad], _copy_attrs(op, _POOL_ATTRS))]
+
+
 register_op("MaxPoolGrad", shape=lambda op: [op.inputs[0].shape],
             kernel=lambda ctx, x, y, dy: _k.max_pool_grad(ctx.xp, x, y, dy,
-                                                          *_pool_args(ctx.attrs)))
+                                                          *_pool_args(ctx.attrs)),
+            grad=_max_pool_grad_grad)
+register_op("MaxPoolGradGrad", shape=lambda op: [op.inputs[1].shape],
+            kernel=lambda ctx, x, y, g: _kx.max_pool_grad_grad(ctx.xp, x, g,
+                                                               *_pool_args(ctx.attrs)),
+            grad=_max_pool_grad_grad_grad)
 register_op("AvgPool", shape=_pool_shape,
             kernel=lambda ctx, x: _k.avg_pool(ctx.xp, x, *_pool_args(ctx.attrs)),
             grad=_avg_pool_grad)
@@ -1215,17 +1276,18 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     offset = convert_to_tensor(offset, name="offset")
     if is_training and (mean is not None or variance is not None):
         raise ValueError("Both 'mean' and 'variance' must be None if is_training is True.")
+    t = _check_dtype("FusedBatchNormV3", "x", x, (_dtypes.float16, _dtypes.bfloat16,
+                                                   _dtypes.float32, _dtypes.float64))
+    # TF's U is float32; float64 inputs (a tensorslim extension) keep float64 statistics.
+    u = _dtypes.float64 if t == _dtypes.float64 else _dtypes.float32
     if mean is None:
-        mean = array_ops.constant(np.zeros((0,), np.float32))
+        mean = array_ops.constant(np.zeros((0,), u.as_numpy_dtype))
     if variance is None:
-        variance = array_ops.constant(np.zeros((0,), np.float32))
+        variance = array_ops.constant(np.zeros((0,), u.as_numpy_dtype))
     mean = convert_to_tensor(mean, name="mean")
     variance = convert_to_tensor(variance, name="variance")
     epsilon = max(float(epsilon), 1.001e-5)
     fmt = _choice("FusedBatchNormV3", "data_format", data_format, _FORMATS)
-    t = _check_dtype("FusedBatchNormV3", "x", x, (_dtypes.float16, _dtypes.bfloat16,
-                                                   _dtypes.float32, _dtypes.float64))
-    u = _dtypes.float64 if t == _dtypes.float64 else _dtypes.float32
     for pname, p in (("scale", scale), ("offset", offset), ("mean", mean),
                      ("variance", variance)):
         if p.dtype.base_dtype != u:

@@ -1,0 +1,233 @@
+"""``tf.train.QueueRunner``: threads that keep running enqueue ops to fill a queue.
+
+``add_queue_runner`` registers a runner in the graph's ``QUEUE_RUNNERS`` collection and
+``start_queue_runners`` starts the threads of every registered runner for a session.
+
+When a runner thread fails (a missing file, a corrupt record, a parse error), the error is
+handed to the coordinator, as in TF, and also recorded on the queue, so that the consumer
+blocked on that queue gets the same exception instead of a bare ``OutOfRangeError``.
+"""
+import logging
+import threading
+import weakref
+
+from tensorslim.core import errors
+from tensorslim.core.graph import GraphKeys, add_to_collection
+from tensorslim.core.session import BaseSession, get_default_session
+from tensorslim.data import queues as _queues
+
+__all__ = ["QueueRunner", "add_queue_runner", "start_queue_runners"]
+
+_log = logging.getLogger("tensorslim")
+
+
+class QueueRunner:
+    """Holds a queue and the enqueue ops that fill it; runs each op in its own thread.
+
+    Args:
+      queue: the :class:`~tensorslim.data.queues.QueueBase` to fill.
+      enqueue_ops: the enqueue ops; one thread runs each (repeat an op to run it in
+        several threads).
+      close_op: the op closing the queue once every thread ended (default
+        ``queue.close()``).
+      cancel_op: the op run when the coordinator stops (default
+        ``queue.close(cancel_pending_enqueues=True)``).
+      queue_closed_exception_types: exceptions meaning "the input is exhausted", which end
+        a thread quietly (default ``(tf.errors.OutOfRangeError,)``).
+      queue_runner_def: not supported (QueueRunnerDef protos).
+      import_scope: unused.
+
+    Raises:
+      ValueError: ``queue`` or ``enqueue_ops`` is missing.
+      TypeError: ``queue_closed_exception_types`` is not a tuple of ``OpError`` types.
+    """
+
+    def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
+                 queue_closed_exception_types=None, queue_runner_def=None, import_scope=None):
+        if queue_runner_def is not None:
+            raise NotImplementedError("QueueRunner(queue_runner_def=...) is not supported by "
+                                      "tensorslim; build the QueueRunner from its queue.")
+        if not queue or not enqueue_ops:
+            raise ValueError("Must provide queue and enqueue_ops.")
+        if queue_closed_exception_types is not None:
+            if not isinstance(queue_closed_exception_types, tuple) or not all(
+                    isinstance(t, type) and issubclass(t, errors.OpError)
+                    for t in queue_closed_exception_types):
+                raise TypeError("queue_closed_exception_types, when provided, must be a tuple "
+                                "of tf.error types, but saw: %s" % (queue_closed_exception_types,))
+        self._queue = queue
+        self._enqueue_ops = list(enqueue_ops)
+        self._close_op = close_op if close_op is not None else queue.close()
+        self._cancel_op = cancel_op if cancel_op is not None else \
+            queue.close(cancel_pending_enqueues=True)
+        self._queue_closed_exception_types = tuple(queue_closed_exception_types or
+                                                   (errors.OutOfRangeError,))
+        self._lock = threading.Lock()
+        self._runs_per_session = weakref.WeakKeyDictionary()
+        self._exceptions_raised = []
+
+    @property
+    def queue(self):
+        return self._queue
+
+    @property
+    def enqueue_ops(self):
+        return self._enqueue_ops
+
+    @property
+    def close_op(self):
+        return self._close_op
+
+    @property
+    def cancel_op(self):
+        return self._cancel_op
+
+    @property
+    def queue_closed_exception_types(self):
+        return self._queue_closed_exception_types
+
+    @property
+    def exceptions_raised(self):
+        """Exceptions raised by the threads when no coordinator was given."""
+        return self._exceptions_raised
+
+    @property
+    def name(self):
+        """The name of the queue's op."""
+        return self._queue.name
+
+    def _finish_thread(self, sess):
+        """Counts a thread out; the last one of a session closes the queue."""
+        with self._lock:
+            self._runs_per_session[sess] -= 1
+            last = self._runs_per_session[sess] == 0
+        if last:
+            try:
+                sess.run(self._close_op)
+            except Exception as e:  # noqa: BLE001 - the session may be gone already
+                _log.debug("Ignored exception while closing queue %s: %s", self.name, e)
+
+    def _report_to_queue(self, sess, coord, exc):
+        if isinstance(exc, errors.CancelledError) or getattr(sess, "_closed", False) or \
+                (coord is not None and coord.should_stop()):
+            return   # shutting down, not a failure of the input
+        try:
+            _queues.session_queue(sess, self._queue.queue_ref.op).record_runner_error(exc)
+        except Exception as e:  # noqa: BLE001 - reporting must not mask the real error
+            _log.debug("Could not record the runner error on %s: %s", self.name, e)
+
+    def _run(self, sess, enqueue_op, coord=None):
+        counted_out = False
+        try:
+            run_enqueue = sess.make_callable(enqueue_op)
+            while coord is None or not coord.should_stop():
+                try:
+                    run_enqueue()
+                except self._queue_closed_exception_types:
+                    counted_out = True
+                    self._finish_thread(sess)
+                    return
+        except Exception as e:  # noqa: BLE001 - handed to the coordinator, as TF does
+            self._report_to_queue(sess, coord, e)
+            if coord is not None:
+                coord.request_stop(e)
+            else:
+                _log.error("Exception in QueueRunner: %s", e)
+                with self._lock:
+                    self._exceptions_raised.append(e)
+                raise
+        finally:
+            if not counted_out:
+                self._finish_thread(sess)
+
+    def _close_on_stop(self, sess, cancel_op, coord):
+        coord.wait_for_stop()
+        try:
+            sess.run(cancel_op)
+        except Exception as e:  # noqa: BLE001 - the session may be closed already
+            _log.debug("Ignored exception while cancelling %s: %s", self.name, e)
+
+    def create_threads(self, sess, coord=None, daemon=False, start=False):
+        """Creates (and optionally starts) the threads running the enqueue ops in ``sess``.
+
+        Calling it again for a session whose threads still run creates nothing.
+
+        Args:
+          sess: the Session.
+          coord: an optional :class:`~tensorslim.data.coordinator.Coordinator`; the
+            threads stop when it stops, and report their exceptions to it.
+          daemon: make the threads daemons.
+          start: start the threads.
+
+        Returns:
+          The list of threads (plus one that cancels the queue when ``coord`` stops).
+        """
+        with self._lock:
+            if self._runs_per_session.get(sess, 0) > 0:
+                return []
+            self._runs_per_session[sess] = len(self._enqueue_ops)
+            self._exceptions_raised = []
+        _queues.mark_runners_started(sess, self._queue.queue_ref.op.name)
+        threads = [threading.Thread(target=self._run, args=(sess, op, coord),
+                                    name="QueueRunnerThread-%s-%s" % (self.name, op.name))
+                   for op in self._enqueue_ops]
+        if coord is not None:
+            threads.append(threading.Thread(
+                target=self._close_on_stop, args=(sess, self._cancel_op, coord),
+                name="QueueRunnerThread-%s-close_on_stop" % self.name))
+        for t in threads:
+            if coord is not None:
+                coord.register_thread(t)
+            if daemon:
+                t.daemon = True
+            if start:
+                t.start()
+        return threads
+
+    def to_proto(self, export_scope=None):
+        """Not supported: tensorslim has no QueueRunnerDef proto."""
+        raise NotImplementedError("QueueRunner.to_proto is not supported by tensorslim.")
+
+
+def add_queue_runner(qr, collection=GraphKeys.QUEUE_RUNNERS):
+    """Adds ``qr`` to the graph collection ``collection`` (``tf.train.add_queue_runner``)."""
+    add_to_collection(collection, qr)
+
+
+def start_queue_runners(sess=None, coord=None, daemon=True, start=True,
+                        collection=GraphKeys.QUEUE_RUNNERS):
+    """Starts the threads of every queue runner in ``collection`` for ``sess``.
+
+    Args:
+      sess: the Session (default: the default session).
+      coord: an optional Coordinator for the threads.
+      daemon: make the threads daemons.
+      start: start them (else the caller starts them).
+      collection: the graph collection holding the runners.
+
+    Returns:
+      The list of threads.
+
+    Raises:
+      ValueError: no session given and no default session.
+      TypeError: ``sess`` is not a Session.
+    """
+    if sess is None:
+        sess = get_default_session()
+        if sess is None:
+            raise ValueError("Cannot start queue runners: No default session is registered. "
+                             "Use `with sess.as_default()` or pass an explicit session to "
+                             "tf.start_queue_runners(sess=sess)")
+    if not isinstance(sess, BaseSession):
+        if type(sess).__name__ in ("MonitoredSession", "SingularMonitoredSession"):
+            return []
+        raise TypeError("sess must be a `tf.Session` object. Given class: %s" % type(sess))
+    runners = sess.graph.get_collection(collection)
+    if not runners:
+        _log.warning("`tf.train.start_queue_runners()` was called when no queue runners were "
+                     "defined. You can safely remove the call to this deprecated function.")
+    threads = []
+    with sess.graph.as_default():
+        for qr in runners:
+            threads.extend(qr.create_threads(sess, coord=coord, daemon=daemon, start=start))
+    return threads

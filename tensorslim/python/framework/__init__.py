@@ -1,0 +1,1 @@
+"""``tensorflow.python.framework``: ``graph_util`` (freezing and pruning GraphDefs)."""

@@ -1,0 +1,64 @@
+"""``tf.train``: optimizers, learning-rate schedules, moving averages, the global step,
+checkpoints and input queues.
+
+A thin namespace: everything is defined in ``tensorslim.training`` (and, for queues, in
+``tensorslim.data``) and re-exported here under TF1's names.
+"""
+# ---- optimizers, schedules, moving averages, global step
+from tensorslim.training.learning_rate_decay import (cosine_decay, cosine_decay_restarts,
+                                                     exponential_decay, inverse_time_decay,
+                                                     linear_cosine_decay, natural_exp_decay,
+                                                     noisy_linear_cosine_decay,
+                                                     piecewise_constant, polynomial_decay)
+from tensorslim.training.moving_averages import ExponentialMovingAverage
+from tensorslim.training.optimizer import Optimizer
+from tensorslim.training.optimizers import (AdadeltaOptimizer, AdagradDAOptimizer,
+                                            AdagradOptimizer, AdamOptimizer, FtrlOptimizer,
+                                            GradientDescentOptimizer, MomentumOptimizer,
+                                            ProximalAdagradOptimizer,
+                                            ProximalGradientDescentOptimizer,
+                                            RMSPropOptimizer)
+from tensorslim.training.training_util import (assert_global_step, create_global_step,
+                                               get_global_step, get_or_create_global_step,
+                                               global_step)
+
+__all__ = [
+    "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer",
+    "AdagradDAOptimizer", "AdadeltaOptimizer", "AdamOptimizer", "FtrlOptimizer",
+    "RMSPropOptimizer", "ProximalGradientDescentOptimizer", "ProximalAdagradOptimizer",
+    "exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
+    "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
+    "noisy_linear_cosine_decay",
+    "ExponentialMovingAverage",
+    "global_step", "get_global_step", "create_global_step", "get_or_create_global_step",
+    "assert_global_step",
+]
+# ---- end optimizers
+
+# ---- saver (Saver, checkpoints, meta graphs: tensorslim/training/saver.py,
+#      checkpoint_utils.py, meta_graph.py). Import here and extend __all__ with
+#      `__all__ += [...]`.
+from tensorslim.training.checkpoint_utils import (CheckpointState, NewCheckpointReader,
+                                                  checkpoint_exists,
+                                                  generate_checkpoint_state_proto,
+                                                  get_checkpoint_mtimes, get_checkpoint_state,
+                                                  init_from_checkpoint, latest_checkpoint,
+                                                  list_variables, load_checkpoint,
+                                                  load_variable, remove_checkpoint,
+                                                  update_checkpoint_state)
+from tensorslim.training.meta_graph import (export_meta_graph, import_meta_graph,
+                                            write_graph)
+from tensorslim.training.saver import Saver, SaverDef
+
+__all__ += [
+    "Saver", "SaverDef", "CheckpointState", "NewCheckpointReader", "checkpoint_exists",
+    "generate_checkpoint_state_proto", "get_checkpoint_mtimes", "get_checkpoint_state",
+    "init_from_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
+    "load_variable", "remove_checkpoint", "update_checkpoint_state", "export_meta_graph",
+    "import_meta_graph", "write_graph",
+]
+# ---- end saver
+
+# ---- queues (input pipelines, Coordinator, queue runners, Example protos: tensorslim/data).
+#      Import here and extend __all__ with `__all__ += [...]`.
+# ---- end queues
