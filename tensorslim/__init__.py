@@ -117,6 +117,10 @@ from tensorslim.python.framework import graph_util
 # ---- test (tf.test: test.py)
 from tensorslim import test
 # ---- end test
+# ---- summary (summary/)
+from tensorslim import summary
+from tensorslim.proto.summary_pb2 import Summary
+# ---- end summary
 # ---- end namespaces
 
 __version__ = "0.1.0"

@@ -314,10 +314,8 @@ class TestCase(unittest.TestCase):
         msg = msg if msg else ""
         a = self._GetNdArray(a)
         b = self._GetNdArray(b)
-        if a.shape != b.shape and b.ndim == 0 or a.ndim == 0 and a.shape != b.shape:
-            a, b = np.broadcast_arrays(a, b) if a.size == 1 or b.size == 1 else (a, b)
-        self.assertEqual(a.shape, b.shape, "Shape mismatch: expected %s, got %s with contents "
-                         "%s. %s" % (a.shape, b.shape, b, msg))
+        self.assertEqual(a.shape, b.shape, "Shape mismatch: expected %s, got %s. Contents: "
+                         "%r. \n%s." % (a.shape, b.shape, b, msg))
         same = a == b
         if a.dtype.kind == "f" or b.dtype.kind == "f":
             same = np.logical_or(same, np.logical_and(np.isnan(a), np.isnan(b)))
@@ -454,10 +452,77 @@ class TestCase(unittest.TestCase):
         return self.assertRaisesWithPredicateMatch(_errors.OpError,
                                                    expected_err_re_or_predicate)
 
+    # -- absltest's helpers that TF tests use
+    def assertLen(self, container, expected_len, msg=None):  # noqa: N802
+        """Asserts ``len(container) == expected_len``."""
+        if len(container) != expected_len:
+            self.fail("%r has length of %d, expected %d.%s" % (
+                container, len(container), expected_len, " " + msg if msg else ""))
+
+    def assertEmpty(self, container, msg=None):  # noqa: N802
+        """Asserts ``container`` has no elements."""
+        if len(container):
+            self.fail("%r has length of %d.%s" % (container, len(container),
+                                                  " " + msg if msg else ""))
+
+    def assertNotEmpty(self, container, msg=None):  # noqa: N802
+        """Asserts ``container`` has elements."""
+        if not len(container):
+            self.fail("%r has length of 0.%s" % (container, " " + msg if msg else ""))
+
+    def assertSameElements(self, expected_seq, actual_seq, msg=None):  # noqa: N802
+        """Asserts the two sequences hold the same set of elements."""
+        self.assertEqual(set(expected_seq), set(actual_seq), msg)
+
+    def assertContainsSubset(self, expected_subset, actual_set, msg=None):  # noqa: N802
+        """Asserts every element of ``expected_subset`` is in ``actual_set``."""
+        missing = set(expected_subset) - set(actual_set)
+        if missing:
+            self.fail("Missing elements %s%s" % (sorted(missing, key=repr),
+                                                 " " + msg if msg else ""))
+
+    def checkedThread(self, target, args=None, kwargs=None):  # noqa: N802
+        """A thread running ``target`` whose exception fails the test when joined."""
+        return _CheckedThread(self, target, args, kwargs)
+
     # TF1 code still uses the Python 2 names.
     assertRaisesRegexp = unittest.TestCase.assertRaisesRegex  # noqa: N815
     assertRegexpMatches = unittest.TestCase.assertRegex  # noqa: N815
     assertItemsEqual = unittest.TestCase.assertCountEqual  # noqa: N815
+
+
+class _CheckedThread:
+    """A thread whose ``join`` re-raises (as a test failure) what its target raised."""
+
+    def __init__(self, testcase, target, args=None, kwargs=None):
+        self._testcase = testcase
+        self._target = target
+        self._args = () if args is None else args
+        self._kwargs = {} if kwargs is None else kwargs
+        self._exception = None
+        self._thread = threading.Thread(target=self._run)
+        self._is_thread_joined = False
+
+    def _run(self):
+        try:
+            self._target(*self._args, **self._kwargs)
+        except Exception as e:  # noqa: BLE001 - reported by join()
+            self._exception = e
+
+    def start(self):
+        """Starts the thread."""
+        self._thread.start()
+
+    def join(self):
+        """Waits for the thread; fails the test if the target raised."""
+        self._thread.join()
+        self._is_thread_joined = True
+        if self._exception is not None:
+            self._testcase.fail("Error in checkedThread: %s" % str(self._exception))
+
+    def is_alive(self):
+        """Whether the thread is still running."""
+        return self._thread.is_alive()
 
 
 def _path_str(path):

@@ -682,3 +682,28 @@ def test_rank_type_and_scalar_asserts():
     assert tf.assert_scalar(tf.constant(1.0)).shape.ndims == 0
     with pytest.raises(ValueError, match="Expected scalar shape for x:0, saw shape: \\(3,\\)"):
         tf.assert_scalar(x)
+
+
+def test_while_respects_run_timeout():
+    forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [0])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out in while loop"):
+            sess.run(forever, options=tf.RunOptions(timeout_in_ms=100))
+
+
+def test_imported_cond_graph_runs_and_differentiates():
+    x = tf.placeholder(tf.float32, [3], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    tf.cond(p, lambda: x * 2.0, lambda: x, name="c")
+    graph_def = tf.get_default_graph().as_graph_def()
+    g2 = tf.Graph()
+    with g2.as_default():
+        tf.import_graph_def(graph_def, name="")
+        out = g2.get_tensor_by_name("c/Merge:0")
+        grad = tf.gradients(out, g2.get_tensor_by_name("x:0"))[0]
+        with tf.Session() as sess:
+            feed = {"x:0": [1, 2, 3], "p:0": True}
+            np.testing.assert_allclose(sess.run(out, feed), [2, 4, 6])
+            np.testing.assert_allclose(sess.run(grad, feed), [2, 2, 2])
+            feed["p:0"] = False
+            np.testing.assert_allclose(sess.run(grad, feed), [1, 1, 1])

@@ -1102,3 +1102,25 @@ def test_graph_def_export_of_nn_ops():
     assert nodes["Conv2D"].attr["padding"].s == b"SAME"
     assert list(nodes["MaxPool"].attr["ksize"].list.i) == [1, 2, 2, 1]
     assert nodes["gradients/MaxPool_grad/MaxPoolGrad"].op == "MaxPoolGrad"
+
+
+def test_graph_def_round_trip_of_nn_ops_and_gradients():
+    if not hasattr(tf, "import_graph_def"):
+        pytest.skip("no tf.import_graph_def")
+    x = tf.placeholder(tf.float32, [2, 6, 6, 3], name="x")
+    w = tf.constant(rand(3, 3, 3, 4).astype(np.float32))
+    y = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), tf.ones([4])))
+    y = tf.nn.max_pool(y, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    y = tf.nn.lrn(tf.nn.fused_batch_norm(y, tf.ones([4]), tf.zeros([4]))[0])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.constant([1, 2]), logits=tf.reshape(y, [2, -1]))
+    g = tf.gradients(loss, x)[0]
+    xv = rand(2, 6, 6, 3).astype(np.float32)
+    ref = run([loss, g], {x: xv})
+    gd = tf.get_default_graph().as_graph_def()
+    with tf.Graph().as_default() as g2:
+        tf.import_graph_def(gd, name="")
+        out = run([g2.get_tensor_by_name(loss.name), g2.get_tensor_by_name(g.name)],
+                  {g2.get_tensor_by_name("x:0"): xv})
+    np.testing.assert_allclose(out[0], ref[0], rtol=1e-6)
+    np.testing.assert_allclose(out[1], ref[1], rtol=1e-6)

@@ -81,6 +81,11 @@ def test_assertions_pass_and_fail():
             self.assertDTypeEqual(np.zeros(2, np.float32), tf.float32)
             self.assertDeviceEqual("/cpu:0", "/device:CPU:0")
             self.assertItemsEqual([1, 2], [2, 1])
+            self.assertLen([1, 2], 2)
+            self.assertEmpty([])
+            self.assertNotEmpty([1])
+            self.assertContainsSubset([1], [1, 2])
+            self.assertSameElements([1, 2, 2], [2, 1])
 
         def test_fail_close(self):
             self.assertAllClose([1.0, 2.0], [1.0, 2.1])
@@ -221,3 +226,24 @@ def test_main_runs_a_module(tmp_path):
 
 def test_mock_is_unittest_mock():
     assert tf.test.mock is unittest.mock
+
+
+def test_checked_thread():
+    class Threads(tf.test.TestCase):
+        def test_ok(self):
+            seen = []
+            t = self.checkedThread(target=seen.append, args=(1,))
+            t.start()
+            t.join()
+            self.assertEqual(seen, [1])
+            self.assertFalse(t.is_alive())
+
+        def test_fails(self):
+            def boom():
+                raise ValueError("inside thread")
+            t = self.checkedThread(boom)
+            t.start()
+            t.join()
+    result = _run_case(Threads)
+    assert [t._testMethodName for t, _ in result.failures] == ["test_fails"]
+    assert "Error in checkedThread: inside thread" in result.failures[0][1]

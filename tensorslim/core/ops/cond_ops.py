@@ -394,6 +394,8 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
       InvalidArgumentError: at run time, when ``exclusive`` and several predicates are true,
         or without ``default`` when none is.
     """
+    if default is not None and not callable(default):
+        raise TypeError("default must be callable.")
     predicates, actions = _case_verify(pred_fn_pairs)
     with name_scope(name, "case", predicates):
         if not predicates:

@@ -865,7 +865,7 @@ def _erf_series(xp, x):
     x2 = 2.0 * x * x
     term = x
     total = x
-    for n in builtins.range(1, 60):
+    for n in builtins.range(1, 45):
         term = term * x2 / (2 * n + 1)
         total = total + term
     return _SQRT_PI_2 * xp.exp(-x * x) * total
@@ -874,7 +874,7 @@ def _erf_series(xp, x):
 def _erfc_fraction(xp, x):
     # erfc(x) = exp(-x^2)/sqrt(pi) / (x + 1/2 / (x + 1 / (x + 3/2 / (x + ...)))), x >= 2.5
     f = x
-    for k in builtins.range(80, 0, -1):
+    for k in builtins.range(40, 0, -1):
         f = x + (k / 2.0) / f
     return xp.exp(-x * x) / (math.sqrt(math.pi) * f)
 

@@ -156,7 +156,7 @@ def _spatial_attr(op, attr, nchw, what):
 
 
 def _nchw(op):
-    return _as_str(op.get_attr("data_format")) == "NCHW"
+    return _as_str(op._attrs.get("data_format", "NHWC")) == "NCHW"
 
 
 def _to_nhwc(dims, nchw):
@@ -467,7 +467,7 @@ def _bias_add_kernel(ctx, value, bias):
 
 def _bias_format(attrs, ndim):
     # TF treats NCHW on a rank-2 tensor as channels last.
-    fmt = _as_str(attrs["data_format"])
+    fmt = _as_str(attrs.get("data_format", "NHWC"))
     return "NHWC" if ndim < 3 else fmt
 
 
@@ -491,7 +491,8 @@ def _bias_add_grad_grad(op, grad):
 
 
 register_op("BiasAdd", shape=_bias_add_shape, kernel=_bias_add_kernel,
-            grad=lambda op, g: [g, _bias_add_grad_op(g, op.get_attr("data_format"))])
+            grad=lambda op, g: [g, _bias_add_grad_op(g, op._attrs.get("data_format",
+                                                                        "NHWC"))])
 register_op("BiasAddGrad", shape=_bias_add_grad_shape,
             kernel=lambda ctx, dy: _k.bias_add_grad(ctx.xp, dy,
                                                     _bias_format(ctx.attrs, dy.ndim)),
@@ -547,7 +548,7 @@ def _conv2d_shape(op):
 
 def _conv_kernel_args(attrs):
     return (attrs["strides"], _as_str(attrs["padding"]), attrs.get("dilations", (1, 1, 1, 1)),
-            _as_str(attrs["data_format"]))
+            _as_str(attrs.get("data_format", "NHWC")))
 
 
 def _conv2d_kernel(ctx, x, w):

@@ -26,6 +26,8 @@ assignments, py_func with side effects) run again and random values differ from 
 pass; the gradient of the gradient loop (second derivatives through a loop) is not
 supported; TensorArrays are not supported as loop variables.
 """
+import time
+
 import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
@@ -100,6 +102,14 @@ def _plans(ctx, spec):
     plans = ctx.state.get("plans")
     if plans is None:
         session = ctx.session
+        with session._lock:
+            return _compile_plans(ctx, spec, session)
+    return plans
+
+
+def _compile_plans(ctx, spec, session):
+    plans = ctx.state.get("plans")
+    if plans is None:
         feeds = list(spec.placeholders) + [t for t, _ in spec.history_feeds] + \
             [t for t, fed in zip(spec.captured, spec.fed) if fed]
         body_plan = executor.compile_plan(session, list(spec.body_outputs), [], feeds,
@@ -115,11 +125,9 @@ def _plans(ctx, spec):
 
 def _check_deadline(ctx):
     deadline = executor.current_deadline()
-    if deadline is not None:
-        import time
-        if time.monotonic() > deadline:
-            raise errors.DeadlineExceededError(None, ctx.op, "Timed out in while loop %s"
-                                               % ctx.op.name)
+    if deadline is not None and time.monotonic() > deadline:
+        raise errors.DeadlineExceededError(None, ctx.op, "Timed out in while loop %s"
+                                           % ctx.op.name)
 
 
 def _while_kernel(ctx, *inputs):
