@@ -121,6 +121,25 @@ from tensorslim import test
 from tensorslim import summary
 from tensorslim.proto.summary_pb2 import Summary
 # ---- end summary
+# ---- contrib (TF-slim: tensorslim/layers; tf.contrib.slim / framework / layers, tf.losses,
+#      tf.metrics)
+from tensorslim import contrib, losses, metrics
+# ---- end contrib
+# ---- data (TF1 input pipelines: tensorslim/data; tf.python_io, tf.io)
+from tensorslim import io, python_io
+from tensorslim.core.sparse_tensor import (SparseTensor, SparseTensorValue,
+                                           convert_to_tensor_or_sparse_tensor, sparse_to_dense,
+                                           sparse_tensor_to_dense)
+from tensorslim.data.input import count_up_to
+from tensorslim.data.parsing import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,
+                                     parse_example, parse_single_example,
+                                     parse_single_sequence_example)
+from tensorslim.data.queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
+from tensorslim.data.readers import (FixedLengthRecordReader, IdentityReader, ReaderBase,
+                                     TextLineReader, TFRecordReader, WholeFileReader,
+                                     matching_files, read_file, write_file)
+from tensorslim.data.strings import decode_csv, decode_raw, string_to_number
+# ---- end data
 # ---- end namespaces
 
 __version__ = "0.1.0"

@@ -61,4 +61,23 @@ __all__ += [
 
 # ---- queues (input pipelines, Coordinator, queue runners, Example protos: tensorslim/data).
 #      Import here and extend __all__ with `__all__ += [...]`.
+from tensorslim.data import queue_runner
+from tensorslim.data.coordinator import Coordinator, LooperThread
+from tensorslim.data.input import (batch, batch_join, input_producer, limit_epochs,
+                                   match_filenames_once, maybe_batch, maybe_batch_join,
+                                   maybe_shuffle_batch, maybe_shuffle_batch_join,
+                                   range_input_producer, shuffle_batch, shuffle_batch_join,
+                                   slice_input_producer, string_input_producer)
+from tensorslim.data.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
+from tensorslim.proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,
+                              FloatList, Int64List, SequenceExample)
+
+__all__ += [
+    "queue_runner", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner",
+    "start_queue_runners", "batch", "batch_join", "input_producer", "limit_epochs",
+    "match_filenames_once", "maybe_batch", "maybe_batch_join", "maybe_shuffle_batch",
+    "maybe_shuffle_batch_join", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
+    "slice_input_producer", "string_input_producer", "BytesList", "Example", "Feature",
+    "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List", "SequenceExample",
+]
 # ---- end queues

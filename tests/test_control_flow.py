@@ -162,7 +162,7 @@ def test_cond_errors():
 
 
 @pytest.mark.parametrize("pred", [True, False])
-@pytest.mark.parametrize("shape", [[1], [3], [2, 2]])
+@pytest.mark.parametrize("shape", [[], [3], [2, 2]])
 def test_cond_gradient_matches_finite_differences(pred, shape):
     rng = np.random.RandomState(1)
     x = rng.uniform(0.5, 1.5, size=shape)
@@ -707,3 +707,24 @@ def test_imported_cond_graph_runs_and_differentiates():
             np.testing.assert_allclose(sess.run(grad, feed), [2, 2, 2])
             feed["p:0"] = False
             np.testing.assert_allclose(sess.run(grad, feed), [1, 1, 1])
+
+
+@pytest.mark.parametrize("pred", [True, False])
+def test_while_inside_cond_gradient(pred):
+    def build(x, w):
+        loop = lambda: tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * w),  # noqa
+                                     [0, x])[1]
+        return tf.cond(tf.constant(pred), loop, lambda: x * 2.0)
+    check_gradients(build, [np.array([0.5, 1.5]), np.array([0.7])])
+
+
+def test_cond_branch_updates_outer_variable_by_reference():
+    v = tf.Variable(5.0)
+    p = tf.placeholder(tf.bool, [])
+    r = tf.cond(p, lambda: tf.assign_sub(v, 1.0), lambda: tf.identity(v))
+    switches = [op for op in tf.get_default_graph().get_operations() if op.type == "RefSwitch"]
+    assert switches
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(r, {p: True}) == 4.0
+        assert sess.run(r, {p: False}) == 4.0

@@ -7,7 +7,6 @@ registered under a fresh name, ``CustomGradient-<n>``. That gradient calls the u
 function built.
 """
 import functools
-import inspect
 import itertools
 
 from tensorslim.core import registry
@@ -82,15 +81,10 @@ def custom_gradient(f=None):
         result, grad_fn = f(*args)
         flat_result = [convert_to_tensor(r) for r in _cf.flatten(result)]
         n_results = len(flat_result)
-        takes_variables = "variables" in _arg_names(grad_fn)
 
         def grad_wrapper(op, *result_grads):
-            if takes_variables:
-                grads = grad_fn(*result_grads[:n_results], variables=[])
-                input_grads = grads[0] if isinstance(grads, tuple) and len(grads) == 2 \
-                    else grads
-            else:
-                input_grads = grad_fn(*result_grads[:n_results])
+            # Reference variables are not watched (as in TF1): grad_fn gets no `variables`.
+            input_grads = grad_fn(*result_grads[:n_results])
             input_grads = _cf.flatten(input_grads) if isinstance(input_grads, (list, tuple)) \
                 else [input_grads]
             if len(input_grads) != len(args):
@@ -105,11 +99,3 @@ def custom_gradient(f=None):
         return _cf.pack_sequence_as(result, outputs[:n_results]) \
             if _cf.is_sequence(result) else outputs[0]
     return decorated
-
-
-def _arg_names(fn):
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return ()
-    return tuple(params)

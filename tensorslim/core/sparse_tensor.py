@@ -11,11 +11,12 @@ import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core.graph import convert_to_tensor, name_scope
-from tensorslim.core.op_util import constant_value
+from tensorslim.core.op_util import apply_op, constant_value, shape_from_shape_tensor
+from tensorslim.core.registry import register_op
 from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 
 __all__ = ["SparseTensor", "SparseTensorValue", "is_sparse",
-           "convert_to_tensor_or_sparse_tensor"]
+           "convert_to_tensor_or_sparse_tensor", "sparse_to_dense", "sparse_tensor_to_dense"]
 
 
 class SparseTensorValue(collections.namedtuple("SparseTensorValue",
@@ -193,3 +194,122 @@ def convert_to_tensor_or_sparse_tensor(value, dtype=None, name=None):
                                % (dtype.name, value.dtype.name))
         return value
     return convert_to_tensor(value, dtype=dtype, name=name)
+
+
+# --------------------------------------------------------------------------- SparseToDense
+
+def _sparse_to_dense_shape(op):
+    indices, output_shape, values, default = op.inputs
+    if indices.shape.ndims is not None and indices.shape.ndims > 2:
+        raise ValueError("sparse_indices should be a scalar, vector, or matrix, got shape %s"
+                         % indices.shape)
+    if default.shape.ndims is not None and default.shape.ndims != 0:
+        raise ValueError("default_value should be a scalar, got shape %s" % default.shape)
+    return [shape_from_shape_tensor(output_shape)]
+
+
+def _sparse_to_dense_kernel(ctx, indices, output_shape, values, default):
+    xp = ctx.xp
+    dims = [int(d) for d in np.asarray(ctx.to_host(output_shape)).reshape(-1)]
+    idx = indices.reshape(-1, 1) if indices.ndim < 2 else indices
+    if idx.shape[1] != len(dims):
+        raise ValueError("sparse_indices has %d columns but output_shape has %d dimensions"
+                         % (idx.shape[1], len(dims)))
+    n = idx.shape[0]
+    if values.ndim == 1 and values.shape[0] != n:
+        raise ValueError("sparse_values has incorrect shape [%d], should be [] or [%d]"
+                         % (values.shape[0], n))
+    out = xp.empty(tuple(dims), dtype=values.dtype)
+    out[...] = default
+    if n == 0:
+        return out
+    bound = ctx.to_device(np.asarray(dims, dtype=np.int64))
+    outside = ((idx < 0) | (idx >= bound)).any(axis=1)
+    strides = ctx.to_device(np.asarray([int(np.prod(dims[k + 1:])) for k in range(len(dims))],
+                                       dtype=np.int64))
+    linear = (idx.astype(np.int64) * strides).sum(axis=1)
+    if bool(ctx.to_host(outside.any())):
+        i = int(ctx.to_host(xp.argmax(outside)))
+        raise ValueError("indices[%d] = [%s] is out of bounds: need 0 <= index < [%s]"
+                         % (i, ",".join(str(int(v)) for v in ctx.to_host(idx[i])),
+                            ",".join(str(d) for d in dims)))
+    if ctx.attrs["validate_indices"] and n > 1:
+        step = linear[1:] - linear[:-1]
+        if bool(ctx.to_host((step <= 0).any())):
+            i = int(ctx.to_host(xp.argmax(step <= 0))) + 1
+            kind = "repeated" if int(ctx.to_host(step[i - 1])) == 0 else "out of order"
+            raise ValueError("indices[%d] = [%s] is %s" % (
+                i, ",".join(str(int(v)) for v in ctx.to_host(idx[i])), kind))
+    out.reshape(-1)[linear] = values
+    return out
+
+
+def _sparse_to_dense_grad(op, grad):
+    from tensorslim.core.ops import array_ops, manip_ops, math_ops
+    indices = op.inputs[0]
+    if indices.shape.ndims != 2:
+        indices = array_ops.reshape(indices, [-1, 1])
+    values_grad = manip_ops.gather_nd(grad, indices)
+    if op.inputs[2].shape.ndims == 0:
+        values_grad = math_ops.reduce_sum(values_grad)
+    default_grad = math_ops.subtract(math_ops.reduce_sum(grad), math_ops.reduce_sum(values_grad))
+    return [None, None, values_grad, default_grad]
+
+
+register_op("SparseToDense", shape=_sparse_to_dense_shape, kernel=_sparse_to_dense_kernel,
+            grad=_sparse_to_dense_grad)
+
+
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0,
+                    validate_indices=True, name=None):
+    """``tf.sparse_to_dense``: a dense tensor with ``sparse_values`` at ``sparse_indices``.
+
+    Args:
+      sparse_indices: int32/int64 indices, a scalar, a vector (1-D output) or ``[N, rank]``.
+      output_shape: the dense shape.
+      sparse_values: the values, one per index, or a scalar for all of them.
+      default_value: the value everywhere else.
+      validate_indices: require sorted, unique indices (else InvalidArgumentError).
+      name: the op's name.
+
+    Returns:
+      The dense Tensor.
+    """
+    with name_scope(name, "SparseToDense", [sparse_indices, output_shape, sparse_values]) as scope:
+        sparse_indices = convert_to_tensor(sparse_indices, name="sparse_indices")
+        if sparse_indices.dtype.base_dtype not in (_dtypes.int32, _dtypes.int64):
+            raise TypeError("Value passed to parameter 'sparse_indices' has DataType %s not in "
+                            "list of allowed values: int32, int64"
+                            % sparse_indices.dtype.base_dtype.name)
+        itype = sparse_indices.dtype.base_dtype
+        output_shape = convert_to_tensor(output_shape, dtype=itype, name="output_shape")
+        sparse_values = convert_to_tensor(sparse_values, name="sparse_values")
+        dtype = sparse_values.dtype.base_dtype
+        if default_value is None:
+            default_value = b"" if dtype is _dtypes.string else 0
+        default_value = convert_to_tensor(default_value, dtype=dtype, name="default_value")
+        return apply_op("SparseToDense",
+                        [sparse_indices, output_shape, sparse_values, default_value], [dtype],
+                        attrs={"validate_indices": bool(validate_indices), "T": dtype,
+                               "Tindices": itype}, name=scope).outputs[0]
+
+
+def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    """``tf.sparse_tensor_to_dense``: the dense tensor a SparseTensor stands for.
+
+    Args:
+      sp_input: a SparseTensor (or SparseTensorValue).
+      default_value: the value of the missing entries (default 0, or "" for strings).
+      validate_indices: require the indices sorted and unique.
+      name: the op's name.
+
+    Raises:
+      TypeError: ``sp_input`` is not sparse.
+    """
+    if isinstance(sp_input, SparseTensorValue):
+        sp_input = SparseTensor.from_value(sp_input)
+    if not isinstance(sp_input, SparseTensor):
+        raise TypeError("Input must be a SparseTensor.")
+    return sparse_to_dense(sp_input.indices, sp_input.dense_shape, sp_input.values,
+                           default_value=default_value, validate_indices=validate_indices,
+                           name=name)

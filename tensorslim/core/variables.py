@@ -76,35 +76,38 @@ class Variable:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         self._trainable = trainable
         values = [] if init_from_fn or not isinstance(initial_value, Tensor) else [initial_value]
-        with name_scope(name, "Variable", values) as scope:
-            true_name = scope[:-1] if scope else "Variable"
-            if init_from_fn:
-                with name_scope("Initializer"):
-                    with get_default_graph().colocate_with(None):
-                        self._initial_value = convert_to_tensor(
-                            initial_value(), name="initial_value", dtype=dtype)
-            else:
-                self._initial_value = convert_to_tensor(initial_value, name="initial_value",
-                                                        dtype=dtype)
-            if self._initial_value.dtype.is_ref_dtype:
-                self._initial_value = array_ops.identity(self._initial_value)
-            shape_ = self._initial_value.shape
-            if shape is not None:
-                shape_ = shape_.merge_with(shape) if validate_shape else \
-                    __import__("tensorslim.core.tensor_shape",
-                               fromlist=["as_shape"]).as_shape(shape)
-            if validate_shape and not shape_.is_fully_defined():
-                raise ValueError("initial_value must have a shape specified: %s (variable %s). "
-                                 "Pass validate_shape=False to allow a variable whose shape "
-                                 "changes." % (self._initial_value, true_name))
-            var_shape = shape_ if validate_shape else unknown_shape()
-            self._variable = state_ops.variable_op_v2(
-                var_shape, self._initial_value.dtype.base_dtype, name=scope or "Variable")
-            with colocate_with(self._variable.op):
-                self._initializer_op = state_ops.assign(
-                    self._variable, self._initial_value, validate_shape=validate_shape).op
-            with device(self._variable.device or None):
-                self._snapshot = array_ops.identity(self._variable, name="read")
+        # As TF's init_scope: a variable is created outside control dependencies and
+        # control-flow contexts, so its initializer can always run.
+        with get_default_graph().control_dependencies(None):
+            with name_scope(name, "Variable", values) as scope:
+                true_name = scope[:-1] if scope else "Variable"
+                if init_from_fn:
+                    with name_scope("Initializer"):
+                        with get_default_graph().colocate_with(None):
+                            self._initial_value = convert_to_tensor(
+                                initial_value(), name="initial_value", dtype=dtype)
+                else:
+                    self._initial_value = convert_to_tensor(initial_value, name="initial_value",
+                                                            dtype=dtype)
+                if self._initial_value.dtype.is_ref_dtype:
+                    self._initial_value = array_ops.identity(self._initial_value)
+                shape_ = self._initial_value.shape
+                if shape is not None:
+                    shape_ = shape_.merge_with(shape) if validate_shape else \
+                        __import__("tensorslim.core.tensor_shape",
+                                   fromlist=["as_shape"]).as_shape(shape)
+                if validate_shape and not shape_.is_fully_defined():
+                    raise ValueError("initial_value must have a shape specified: %s (variable %s). "
+                                     "Pass validate_shape=False to allow a variable whose shape "
+                                     "changes." % (self._initial_value, true_name))
+                var_shape = shape_ if validate_shape else unknown_shape()
+                self._variable = state_ops.variable_op_v2(
+                    var_shape, self._initial_value.dtype.base_dtype, name=scope or "Variable")
+                with colocate_with(self._variable.op):
+                    self._initializer_op = state_ops.assign(
+                        self._variable, self._initial_value, validate_shape=validate_shape).op
+                with device(self._variable.device or None):
+                    self._snapshot = array_ops.identity(self._variable, name="read")
         if not getattr(_creation, "from_store", False):
             _warn_if_scope_was_renamed(true_name)
         get_default_graph().add_to_collections(collections, self)
@@ -223,7 +226,9 @@ class Variable:
         return self._variable.eval(session=session)
 
     def count_up_to(self, limit):
-        raise NotImplementedError("count_up_to is not supported by tensorslim.")
+        """Increments the variable until it reaches ``limit`` (``tf.count_up_to``)."""
+        from tensorslim.data.input import count_up_to
+        return count_up_to(self._variable, limit)
 
     # -- protos
     def to_proto(self, export_scope=None):

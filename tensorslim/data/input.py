@@ -314,7 +314,7 @@ def _validate_keep_input(keep_input, enqueue_many):
     return keep_input
 
 
-def _dtypes(tensor_list_list):
+def _dtypes_of(tensor_list_list):
     types = [t.dtype.base_dtype for t in tensor_list_list[0]]
     for other in tensor_list_list[1:]:
         other_types = [t.dtype.base_dtype for t in other]
@@ -541,7 +541,7 @@ def _batch(tensors, batch_size, keep_input, num_threads=1, capacity=32, enqueue_
         tensor_list = _validate(tensor_list, fn_name)
         keep_input = _validate_keep_input(keep_input, enqueue_many)
         tensor_list, sparse_info = _store_sparse_tensors(tensor_list, enqueue_many)
-        types = _dtypes([tensor_list])
+        types = _dtypes_of([tensor_list])
         shapes = _shapes([tensor_list], shapes, enqueue_many)
         queue_cls = _queues.PaddingFIFOQueue if dynamic_pad else _queues.FIFOQueue
         queue = _make_queue(lambda: queue_cls(capacity=capacity, dtypes=types, shapes=shapes,
@@ -565,7 +565,7 @@ def _batch_join(tensors_list, batch_size, keep_input, capacity=32, enqueue_many=
         stored = [_store_sparse_tensors(tl, enqueue_many) for tl in tensor_list_list]
         tensor_list_list = [s[0] for s in stored]
         sparse_info = stored[0][1]
-        types = _dtypes(tensor_list_list)
+        types = _dtypes_of(tensor_list_list)
         shapes = _shapes(tensor_list_list, shapes, enqueue_many)
         queue_cls = _queues.PaddingFIFOQueue if dynamic_pad else _queues.FIFOQueue
         queue = _make_queue(lambda: queue_cls(capacity=capacity, dtypes=types, shapes=shapes,
@@ -602,7 +602,7 @@ def _shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input,
         tensor_list = _validate(tensor_list, fn_name)
         keep_input = _validate_keep_input(keep_input, enqueue_many)
         tensor_list, sparse_info = _store_sparse_tensors(tensor_list, enqueue_many)
-        types = _dtypes([tensor_list])
+        types = _dtypes_of([tensor_list])
         shapes = _shapes([tensor_list], shapes, enqueue_many)
         queue = _make_queue(lambda: _queues.RandomShuffleQueue(
             capacity=capacity, min_after_dequeue=min_after_dequeue, seed=seed, dtypes=types,
@@ -629,7 +629,7 @@ def _shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, k
         stored = [_store_sparse_tensors(tl, enqueue_many) for tl in tensor_list_list]
         tensor_list_list = [s[0] for s in stored]
         sparse_info = stored[0][1]
-        types = _dtypes(tensor_list_list)
+        types = _dtypes_of(tensor_list_list)
         shapes = _shapes(tensor_list_list, shapes, enqueue_many)
         queue = _make_queue(lambda: _queues.RandomShuffleQueue(
             capacity=capacity, min_after_dequeue=min_after_dequeue, seed=seed, dtypes=types,

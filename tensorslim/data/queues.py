@@ -341,7 +341,9 @@ def _enqueue_many_kernel(ctx, queue, *components):
             "components to match, but got sizes %s" % (queue.kind, queue.name, sizes))
     queue.check_element_shapes(ctx, components, many=True)
     copies = [_copy_host(ctx, c) for c in components]
-    queue.enqueue(ctx, list(zip(*copies)))
+    n = sizes[0] if sizes else 0
+    # ``c[i, ...]`` keeps each slice an array (0-d too), unlike iterating over ``c``.
+    queue.enqueue(ctx, [tuple(c[i, ...] for c in copies) for i in range(n)])
 
 
 def _assemble(ctx, queue, elements):

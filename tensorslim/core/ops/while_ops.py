@@ -5,11 +5,13 @@ executor with frames. Here a loop is a single ``While`` op, like TF's functional
 
 * ``cond`` and ``body`` are built once, in the same graph, under the ``while`` name scope, on
   Placeholder entry points (``while/loop_var``, read through ``while/Identity`` as in TF1).
-  The ops they create form the loop's *region*. Tensors the region takes from outside are
+  The ops they create that depend on a loop variable or are stateful form the loop's
+  *region*; the others are loop invariant (constants, variables created in the body and
+  their reads) and stay outside, computed once. Tensors the region takes from outside are
   *captured*: they become inputs of the While op (so the outer plan computes them first and
   gradients reach them), and the loop feeds their values into the region. Variables read or
   assigned in the body are not fed: the region reads them itself, so each iteration sees
-  their current value.
+  their current value. Control inputs from outside the region move to the While op.
 * The While kernel compiles two plans over the region (cond -> bool, body -> next loop
   values), fed and fetched on the While op's device, and alternates them until ``cond`` is
   false or ``maximum_iterations`` is reached.
@@ -24,7 +26,9 @@ the forward region, recomputes the body and applies its gradient (built once wit
 Limits: the body is re-executed during backprop, so stateful ops in the body (random ops,
 assignments, py_func with side effects) run again and random values differ from the forward
 pass; the gradient of the gradient loop (second derivatives through a loop) is not
-supported; TensorArrays are not supported as loop variables.
+supported; TensorArrays are not supported as loop variables; iterations run one after the
+other (``parallel_iterations`` and ``swap_memory`` are accepted and ignored); a While op
+imported from a GraphDef cannot run (its body functions are not imported).
 """
 import time
 
@@ -33,7 +37,7 @@ import numpy as np
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core import errors
 from tensorslim.core import executor
-from tensorslim.core.graph import convert_to_tensor, get_default_graph, name_scope
+from tensorslim.core.graph import Tensor, convert_to_tensor, get_default_graph, name_scope
 from tensorslim.core.ops import array_ops
 from tensorslim.core.ops import control_flow_ops as _cf
 from tensorslim.core.registry import register_op
@@ -424,7 +428,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             if not _cf.is_sequence(body_out):
                 body_out = [body_out]
             _cf.assert_same_structure(packed, body_out)
-            body_flat = [convert_to_tensor(v) for v in _cf.flatten(body_out)]
+            body_flat = [v if isinstance(v, Tensor) else
+                         convert_to_tensor(v, preferred_dtype=t.dtype.base_dtype)
+                         for v, t in zip(_cf.flatten(body_out), flat)]
             window = _unowned(graph._ops[start:])
             region = _loop_region(window, entries + loop_tensors, [cond_out] + body_flat)
             cond_out = _as_region_tensor(cond_out, region)

@@ -1,0 +1,645 @@
+"""Parsing ``tf.train.Example`` / ``SequenceExample`` protos into tensors.
+
+``tf.parse_single_example``, ``tf.parse_example`` (batched) and
+``tf.parse_single_sequence_example`` take a dict of feature specs:
+
+* :class:`FixedLenFeature` ``(shape, dtype, default_value)``: a dense tensor of ``shape``;
+  without a default the feature is required.
+* :class:`VarLenFeature` ``(dtype)``: a :class:`~tensorslim.core.sparse_tensor.SparseTensor`
+  of however many values the record has.
+* :class:`FixedLenSequenceFeature` ``(shape, dtype, allow_missing, default_value)``: a dense
+  ``[n] + shape`` tensor (in ``parse_example`` padded to the longest record with
+  ``default_value``).
+
+A missing required feature, a wrong number of values, a value list of the wrong type or a
+record that is not an Example is an ``InvalidArgumentError`` naming the feature and the record
+(its entry in ``example_names``, and its index in the batch).
+"""
+import collections
+import re
+
+import numpy as np
+from google.protobuf.message import DecodeError
+
+from tensorslim.core import dtypes as _dtypes
+from tensorslim.core.graph import Tensor, convert_to_tensor, name_scope
+from tensorslim.core.op_util import apply_op
+from tensorslim.core.ops import array_ops
+from tensorslim.core.registry import not_differentiable_marker, register_op
+from tensorslim.core.sparse_tensor import SparseTensor
+from tensorslim.core.tensor_shape import TensorShape, as_shape
+from tensorslim.proto import example_pb2
+
+__all__ = ["FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature", "parse_example",
+           "parse_single_example", "parse_single_sequence_example"]
+
+_NO_GRAD = not_differentiable_marker()
+_LIST_OF = {_dtypes.float32: "float_list", _dtypes.int64: "int64_list",
+            _dtypes.string: "bytes_list"}
+# TF's DataTypeString names, used in its parse error messages.
+_TYPE_NAME = {"float_list": "float", "int64_list": "int64", "bytes_list": "string"}
+_ALLOWED = (_dtypes.float32, _dtypes.int64, _dtypes.string)
+
+
+class FixedLenFeature(collections.namedtuple("FixedLenFeature",
+                                             ["shape", "dtype", "default_value"])):
+    """A dense feature of fixed ``shape``; required unless ``default_value`` is given."""
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype, default_value=None):
+        return super().__new__(cls, shape, dtype, default_value)
+
+
+class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
+    """A feature with any number of values, parsed into a SparseTensor."""
+
+    __slots__ = ()
+
+
+class FixedLenSequenceFeature(collections.namedtuple(
+        "FixedLenSequenceFeature", ["shape", "dtype", "allow_missing", "default_value"])):
+    """A feature holding a sequence of ``shape``-sized items (``[n] + shape`` dense).
+
+    In ``parse_example``/``parse_single_example`` ``allow_missing`` must be True (a missing
+    feature is an empty sequence); ``default_value`` is the padding scalar.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype, allow_missing=False, default_value=None):
+        return super().__new__(cls, shape, dtype, allow_missing, default_value)
+
+
+# --------------------------------------------------------------------------- value extraction
+
+def _show(data, limit=64):
+    text = bytes(data)[:limit].decode("latin-1").encode("unicode_escape").decode("ascii")
+    return text + ("..." if len(data) > limit else "")
+
+
+def _empty(dtype):
+    return np.empty((0,), dtype=dtype.as_numpy_dtype)
+
+
+def _values(feature, dtype, where):
+    """The values of one Feature as a 1-D numpy array of ``dtype``."""
+    kind = feature.WhichOneof("kind")
+    if kind is None:
+        return _empty(dtype)
+    want = _LIST_OF[dtype]
+    if kind != want:
+        raise ValueError("%s.  Data types don't match. Data type: %s but expected type: %s"
+                         % (where, _TYPE_NAME[kind], _TYPE_NAME[want]))
+    values = getattr(feature, kind).value
+    if dtype is _dtypes.string:
+        out = np.empty((len(values),), dtype=object)
+        out[:] = list(values)
+        return out
+    return np.array(values, dtype=dtype.as_numpy_dtype)
+
+
+def _shape_text(dims):
+    return "[%s]" % ",".join(str(d) for d in dims)
+
+
+class _Spec:
+    """The attrs of a parse op, grouped: sparse and dense keys, types and shapes."""
+
+    def __init__(self, sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes):
+        self.sparse_keys = list(sparse_keys)
+        self.sparse_types = list(sparse_types)
+        self.dense_keys = list(dense_keys)
+        self.dense_types = list(dense_types)
+        self.dense_shapes = [as_shape(s).as_list() for s in dense_shapes]
+        self.variable = [bool(s) and s[0] is None for s in self.dense_shapes]
+
+
+def _record_label(names, b, batched):
+    if not batched:
+        return "", ""
+    name = names[b] if names is not None and b < len(names) else None
+    name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+    return "Name: %s, " % (name or "<unknown>"), ", Index: %d" % b
+
+
+def _parse_features(features, spec, defaults, prefix, index):
+    """Sparse and dense values of one Features message (lists of numpy arrays)."""
+    sparse = []
+    for key, dtype in zip(spec.sparse_keys, spec.sparse_types):
+        if key in features:
+            sparse.append(_values(features[key], dtype, "%sKey: %s%s" % (prefix, key, index)))
+        else:
+            sparse.append(_empty(dtype))
+    dense = []
+    for k, (key, dtype, shape) in enumerate(zip(spec.dense_keys, spec.dense_types,
+                                                spec.dense_shapes)):
+        where = "%sKey: %s%s" % (prefix, key, index)
+        if key not in features:
+            if spec.variable[k]:
+                dense.append(_empty(dtype).reshape((0,) + tuple(shape[1:])))
+            elif defaults[k].size:
+                dense.append(defaults[k].reshape(shape))
+            else:
+                raise ValueError("%sFeature: %s (data type: %s) is required but could not be "
+                                 "found." % (prefix, key, _TYPE_NAME[_LIST_OF[dtype]]))
+            continue
+        values = _values(features[key], dtype, where)
+        if spec.variable[k]:
+            stride = int(np.prod(shape[1:], dtype=np.int64))
+            if stride and values.size % stride:
+                raise ValueError("%s.  Number of %s values is not a multiple of stride length. "
+                                 "Saw %d values but output shape is: %s"
+                                 % (where, _TYPE_NAME[_LIST_OF[dtype]], values.size,
+                                    _shape_text(["?"] + shape[1:])))
+            dense.append(values.reshape((-1,) + tuple(shape[1:])))
+        else:
+            count = int(np.prod(shape, dtype=np.int64))
+            if values.size != count:
+                raise ValueError("%s.  Number of %s values != expected.  Values size: %d but "
+                                 "output shape: %s" % (where, _TYPE_NAME[_LIST_OF[dtype]],
+                                                       values.size, _shape_text(shape)))
+            dense.append(values.reshape(shape))
+    return sparse, dense
+
+
+def _parse_example_proto(data, message, prefix):
+    try:
+        message.ParseFromString(bytes(data))
+    except (DecodeError, TypeError, ValueError):
+        raise ValueError("%sCould not parse example input, value: '%s'"
+                         % (prefix, _show(data))) from None
+    return message
+
+
+def _sparse_outputs(ctx, per_record, dtype, batched):
+    """SparseTensor components from the value arrays of each record."""
+    xp = ctx.xp
+    counts = [v.shape[0] for v in per_record]
+    values = np.concatenate(per_record) if per_record else _empty(dtype)
+    if dtype is not _dtypes.string:
+        values = ctx.to_device(values)
+    width = max(counts) if counts else 0
+    if not batched:
+        indices = xp.arange(counts[0], dtype=np.int64).reshape(-1, 1)
+        return indices, values, xp.asarray([counts[0]], dtype=np.int64)
+    counts = xp.asarray(counts, dtype=np.int64)
+    rows = xp.repeat(xp.arange(len(per_record), dtype=np.int64), counts)
+    starts = xp.cumsum(counts) - counts
+    cols = xp.arange(int(counts.sum()), dtype=np.int64) - xp.repeat(starts, counts)
+    indices = xp.stack([rows, cols], axis=1)
+    return indices, values, xp.asarray([len(per_record), width], dtype=np.int64)
+
+
+def _dense_output(ctx, per_record, dtype, shape, variable, pad, batched):
+    if not batched:
+        out = per_record[0]
+    elif not variable:
+        out = np.stack(per_record) if per_record else \
+            np.empty((0,) + tuple(shape), dtype=dtype.as_numpy_dtype)
+    else:
+        rows = max([v.shape[0] for v in per_record] or [0])
+        out = np.empty((len(per_record), rows) + tuple(shape[1:]), dtype=dtype.as_numpy_dtype)
+        out[...] = pad
+        for b, v in enumerate(per_record):   # ragged copy, one slice per record
+            out[b, :v.shape[0]] = v
+    return out if dtype is _dtypes.string else ctx.to_device(np.ascontiguousarray(out))
+
+
+def _padding(default, dtype):
+    if default.size:
+        return default.reshape(-1)[0]
+    return b"" if dtype is _dtypes.string else 0
+
+
+def _run_parse(ctx, serialized, names, spec, defaults, batched):
+    records = serialized.reshape(-1).tolist()
+    sparse = [[] for _ in spec.sparse_keys]
+    dense = [[] for _ in spec.dense_keys]
+    # Records are decoded one by one: each is a separate protobuf message.
+    for b, data in enumerate(records):
+        prefix, index = _record_label(names, b, batched)
+        example = _parse_example_proto(data, example_pb2.Example(), prefix)
+        s, d = _parse_features(example.features.feature, spec, defaults, prefix, index)
+        for out, v in zip(sparse, s):
+            out.append(v)
+        for out, v in zip(dense, d):
+            out.append(v)
+    outputs = []
+    parts = [_sparse_outputs(ctx, sparse[k], dt, batched) for k, dt in
+             enumerate(spec.sparse_types)]
+    for j in range(3):
+        outputs.extend(p[j] for p in parts)
+    for k, dt in enumerate(spec.dense_types):
+        outputs.append(_dense_output(ctx, dense[k], dt, spec.dense_shapes[k], spec.variable[k],
+                                     _padding(defaults[k], dt), batched))
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _host(ctx, arrays):
+    return [ctx.to_host(a) if not isinstance(a, np.ndarray) else a for a in arrays]
+
+
+def _single_kernel(ctx, serialized, *dense_defaults):
+    a = ctx.attrs
+    spec = _Spec(a["sparse_keys"], a["sparse_types"], a["dense_keys"], a["Tdense"],
+                 a["dense_shapes"])
+    return _run_parse(ctx, serialized, None, spec, _host(ctx, dense_defaults), batched=False)
+
+
+def _example_kernel(ctx, serialized, names, *rest):
+    a = ctx.attrs
+    ns, nd = a["Nsparse"], a["Ndense"]
+    sparse_keys = [k.item() for k in rest[:ns]]
+    dense_keys = [k.item() for k in rest[ns:ns + nd]]
+    spec = _Spec([_key(k) for k in sparse_keys], a["sparse_types"],
+                 [_key(k) for k in dense_keys], a["Tdense"], a["dense_shapes"])
+    name_list = names.reshape(-1).tolist() if names.size else None
+    if name_list is not None and len(name_list) != serialized.size:
+        raise ValueError("Expected len(names) == len(serialized), but got: %d vs. %d"
+                         % (len(name_list), serialized.size))
+    return _run_parse(ctx, serialized, name_list, spec, _host(ctx, rest[ns + nd:]),
+                      batched=True)
+
+
+def _key(k):
+    return k.decode("utf-8") if isinstance(k, bytes) else k
+
+
+def _single_shape(op):
+    ns = op.get_attr("num_sparse")
+    return ([TensorShape([None, 1])] * ns + [TensorShape([None])] * ns +
+            [TensorShape([1])] * ns + [as_shape(s) for s in op.get_attr("dense_shapes")])
+
+
+def _example_shape(op):
+    ns = op.get_attr("Nsparse")
+    batch = op.inputs[0].shape
+    if batch.ndims is not None and batch.ndims != 1:
+        raise ValueError("Shape must be rank 1 but is rank %d" % batch.ndims)
+    b = batch.as_list()[0] if batch.ndims == 1 else None
+    return ([TensorShape([None, 2])] * ns + [TensorShape([None])] * ns +
+            [TensorShape([2])] * ns +
+            [TensorShape([b]).concatenate(as_shape(s)) for s in op.get_attr("dense_shapes")])
+
+
+register_op("ParseSingleExample", shape=_single_shape, kernel=_single_kernel, host_only=True,
+            grad=_NO_GRAD)
+register_op("ParseExample", shape=_example_shape, kernel=_example_kernel, host_only=True,
+            grad=_NO_GRAD)
+
+
+# --------------------------------------------------------------------------- Python API
+
+def _check_dtype(key, dtype):
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    if dtype not in _ALLOWED:
+        raise TypeError("Value passed to parameter 'dense_defaults' has DataType %s not in list "
+                        "of allowed values: float32, int64, string (feature '%s')"
+                        % (dtype.name, key))
+    return dtype
+
+
+def _features_to_spec(features, allow_sequence=True):
+    """Splits a features dict into sparse and dense specs, keys sorted as TF does."""
+    if not features:
+        raise ValueError("Missing: features was %s." % (features,))
+    sparse_keys, sparse_types = [], []
+    dense_keys, dense_types, dense_shapes, dense_defaults = [], [], [], []
+    for key in sorted(features):
+        feature = features[key]
+        if isinstance(feature, VarLenFeature):
+            sparse_keys.append(key)
+            sparse_types.append(_check_dtype(key, feature.dtype))
+        elif isinstance(feature, FixedLenFeature):
+            shape = as_shape(feature.shape)
+            if not shape.is_fully_defined():
+                raise ValueError("All dimensions of shape for feature %s need to be known but "
+                                 "received %s." % (key, shape))
+            dense_keys.append(key)
+            dense_types.append(_check_dtype(key, feature.dtype))
+            dense_shapes.append(shape)
+            dense_defaults.append(feature.default_value)
+        elif isinstance(feature, FixedLenSequenceFeature):
+            if not allow_sequence or not feature.allow_missing:
+                raise ValueError("Unsupported: FixedLenSequenceFeature requires allow_missing "
+                                 "to be True.")
+            shape = as_shape(feature.shape)
+            if not shape.is_fully_defined():
+                raise ValueError("All dimensions of shape for feature %s need to be known but "
+                                 "received %s." % (key, shape))
+            dense_keys.append(key)
+            dense_types.append(_check_dtype(key, feature.dtype))
+            dense_shapes.append(TensorShape([None]).concatenate(shape))
+            dense_defaults.append(feature.default_value)
+        else:
+            raise ValueError("Invalid feature %s:%s." % (key, feature))
+    return (sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes, dense_defaults)
+
+
+def _safe_key(key):
+    return re.sub(r"[^A-Za-z0-9_.\-/]", "_", key)
+
+
+def _default_tensors(dense_keys, dense_types, dense_shapes, dense_defaults):
+    out = []
+    for key, dtype, shape, default in zip(dense_keys, dense_types, dense_shapes,
+                                          dense_defaults):
+        variable = shape.ndims and shape[0].value is None
+        if variable:
+            if default is None:
+                default = b"" if dtype is _dtypes.string else 0
+            t = convert_to_tensor(default, dtype=dtype, name="padding_" + _safe_key(key))
+            t = array_ops.reshape(t, [])
+        elif default is None:
+            t = array_ops.constant([], dtype=dtype)
+        elif isinstance(default, Tensor):
+            t = array_ops.reshape(default, shape.as_list())
+        else:
+            value = np.asarray(array_ops.convert_to_numpy_value(default, dtype))
+            dims = shape.as_list()
+            if value.size != int(np.prod(dims, dtype=np.int64)):
+                raise ValueError("Default value of feature '%s' has %d elements, but its shape "
+                                 "%s needs %d" % (key, value.size, shape,
+                                                  int(np.prod(dims, dtype=np.int64))))
+            t = array_ops.constant(value.reshape(dims), dtype=dtype,
+                                   name="key_" + _safe_key(key))
+        out.append(t)
+    return out
+
+
+def _outputs_to_dict(outputs, sparse_keys, dense_keys):
+    ns = len(sparse_keys)
+    result = {}
+    for i, key in enumerate(sparse_keys):
+        result[key] = SparseTensor(outputs[i], outputs[ns + i], outputs[2 * ns + i])
+    for i, key in enumerate(dense_keys):
+        result[key] = outputs[3 * ns + i]
+    return result
+
+
+def parse_example(serialized, features, name=None, example_names=None):
+    """Parses a batch of serialized ``Example`` protos.
+
+    Args:
+      serialized: a 1-D string Tensor of serialized Examples.
+      features: a dict mapping feature keys to :class:`FixedLenFeature`,
+        :class:`VarLenFeature` or :class:`FixedLenSequenceFeature` specs.
+      name: the name scope.
+      example_names: optional 1-D string Tensor naming the records (used in errors).
+
+    Returns:
+      A dict from key to a Tensor with a leading batch dimension (dense features) or a
+      2-D SparseTensor (``VarLenFeature``).
+
+    Raises:
+      ValueError: ``features`` is empty or holds an invalid spec.
+      TypeError: a feature's dtype is not float32, int64 or string.
+    """
+    (sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes,
+     dense_defaults) = _features_to_spec(features)
+    with name_scope(name, "ParseExample", [serialized, example_names]):
+        serialized = convert_to_tensor(serialized, dtype=_dtypes.string, name="serialized")
+        names = convert_to_tensor([] if example_names is None else example_names,
+                                  dtype=_dtypes.string, name="names")
+        defaults = _default_tensors(dense_keys, dense_types, dense_shapes, dense_defaults)
+        sk = [convert_to_tensor(k, dtype=_dtypes.string, name="sparse_keys_%d" % i)
+              for i, k in enumerate(sparse_keys)]
+        dk = [convert_to_tensor(k, dtype=_dtypes.string, name="dense_keys_%d" % i)
+              for i, k in enumerate(dense_keys)]
+        op = apply_op("ParseExample", [serialized, names] + sk + dk + defaults,
+                      [_dtypes.int64] * len(sparse_keys) + sparse_types +
+                      [_dtypes.int64] * len(sparse_keys) + dense_types,
+                      attrs={"Nsparse": len(sparse_keys), "Ndense": len(dense_keys),
+                             "sparse_types": sparse_types, "Tdense": dense_types,
+                             "dense_shapes": dense_shapes},
+                      name="ParseExample")
+    return _outputs_to_dict(op.outputs, sparse_keys, dense_keys)
+
+
+def parse_single_example(serialized, features, name=None, example_names=None):
+    """Parses one serialized ``Example`` proto.
+
+    Args:
+      serialized: a string scalar, e.g. the value from ``TFRecordReader.read``.
+      features: a dict of feature specs (see :func:`parse_example`).
+      name: the name scope.
+      example_names: optional string scalar naming the record in error messages (for
+        example the reader's key).
+
+    Returns:
+      A dict from key to a Tensor (dense features) or a 1-D SparseTensor.
+
+    Raises:
+      ValueError: ``serialized`` is not a scalar, or ``features`` is invalid.
+    """
+    if example_names is not None:
+        return _parse_single_via_batch(serialized, features, name, example_names)
+    (sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes,
+     dense_defaults) = _features_to_spec(features)
+    with name_scope(name, "ParseSingleExample", [serialized]):
+        serialized = convert_to_tensor(serialized, dtype=_dtypes.string, name="serialized")
+        if serialized.shape.ndims is not None and serialized.shape.ndims != 0:
+            raise ValueError("Input serialized must be a scalar")
+        defaults = _default_tensors(dense_keys, dense_types, dense_shapes, dense_defaults)
+        op = apply_op("ParseSingleExample", [serialized] + defaults,
+                      [_dtypes.int64] * len(sparse_keys) + sparse_types +
+                      [_dtypes.int64] * len(sparse_keys) + dense_types,
+                      attrs={"num_sparse": len(sparse_keys), "sparse_keys": sparse_keys,
+                             "dense_keys": dense_keys, "sparse_types": sparse_types,
+                             "Tdense": dense_types, "dense_shapes": dense_shapes},
+                      name="ParseSingleExample")
+    return _outputs_to_dict(op.outputs, sparse_keys, dense_keys)
+
+
+def _parse_single_via_batch(serialized, features, name, example_names):
+    from tensorslim.core.ops import manip_ops
+    with name_scope(name, "ParseSingleExample", [serialized, example_names]):
+        serialized = convert_to_tensor(serialized, dtype=_dtypes.string, name="serialized")
+        if serialized.shape.ndims is not None and serialized.shape.ndims != 0:
+            raise ValueError("Input serialized must be a scalar")
+        names = convert_to_tensor(example_names, dtype=_dtypes.string, name="example_names")
+        batched = parse_example(array_ops.expand_dims(serialized, 0), features,
+                                example_names=array_ops.expand_dims(names, 0))
+        out = {}
+        for key, value in batched.items():
+            if isinstance(value, SparseTensor):
+                out[key] = SparseTensor(manip_ops.gather(value.indices, [1], axis=1),
+                                        value.values,
+                                        manip_ops.gather(value.dense_shape, [1]))
+            else:
+                out[key] = array_ops.squeeze(value, [0])
+        return out
+
+
+# --------------------------------------------------------------------------- sequence examples
+
+def _sequence_kernel(ctx, serialized, missing_empty, *rest):
+    a = ctx.attrs
+    ncs, ncd = a["Ncontext_sparse"], a["Ncontext_dense"]
+    nfs, nfd = a["Nfeature_list_sparse"], a["Nfeature_list_dense"]
+    pos = 0
+
+    def take(n):
+        nonlocal pos
+        out = [_key(t.item()) for t in rest[pos:pos + n]]
+        pos += n
+        return out
+    context_sparse, context_dense = take(ncs), take(ncd)
+    list_sparse, list_dense = take(nfs), take(nfd)
+    context_defaults = _host(ctx, rest[pos:pos + ncd])
+    debug_name = _key(rest[pos + ncd].item()) if pos + ncd < len(rest) else ""
+    prefix = "Name: %s, " % (debug_name or "<unknown>")
+    assumed_empty = {_key(k) for k in missing_empty.reshape(-1).tolist()}
+    message = _parse_example_proto(serialized.item(), example_pb2.SequenceExample(), prefix)
+
+    spec = _Spec(context_sparse, a["context_sparse_types"], context_dense,
+                 a["Tcontext_dense"], a["context_dense_shapes"])
+    sparse, dense = _parse_features(message.context.feature, spec, context_defaults, prefix,
+                                    "")
+    outputs = []
+    parts = [_sparse_outputs(ctx, [v], dt, False) for v, dt in zip(sparse, spec.sparse_types)]
+    for j in range(3):
+        outputs.extend(p[j] for p in parts)
+    outputs.extend(_dense_output(ctx, [v], dt, None, False, None, False)
+                   for v, dt in zip(dense, spec.dense_types))
+
+    lists = message.feature_lists.feature_list
+    sparse_parts = []
+    for key, dtype in zip(list_sparse, a["feature_list_sparse_types"]):
+        steps = [_values(f, dtype, "%sFeature list: %s" % (prefix, key))
+                 for f in lists[key].feature] if key in lists else []
+        sparse_parts.append(_sparse_outputs(ctx, steps, dtype, True) if steps else
+                            (ctx.xp.zeros((0, 2), dtype=np.int64), _empty(dtype),
+                             ctx.xp.asarray([0, 0], dtype=np.int64)))
+    for j in range(3):
+        outputs.extend(p[j] for p in sparse_parts)
+    for key, dtype, shape in zip(list_dense, a["feature_list_dense_types"],
+                                 a["feature_list_dense_shapes"]):
+        dims = as_shape(shape).as_list()
+        stride = int(np.prod(dims, dtype=np.int64))
+        if key not in lists:
+            if key not in assumed_empty:
+                raise ValueError("%sFeature list '%s' is required but could not be found.  Did "
+                                 "you mean to include it in feature_list_dense_missing_assumed_"
+                                 "empty or feature_list_dense_defaults?" % (prefix, key))
+            steps = []
+        else:
+            steps = [_values(f, dtype, "%sFeature list: %s, Index: %d" % (prefix, key, t))
+                     for t, f in enumerate(lists[key].feature)]
+        for t, v in enumerate(steps):
+            if v.size != stride:
+                raise ValueError("%sKey: %s, Index: %d.  Number of %s values != expected.  "
+                                 "values size: %d but output shape: %s"
+                                 % (prefix, key, t, _TYPE_NAME[_LIST_OF[dtype]], v.size,
+                                    _shape_text(dims)))
+        values = np.concatenate(steps) if steps else _empty(dtype)
+        out = values.reshape((len(steps),) + tuple(dims))
+        outputs.append(out if dtype is _dtypes.string else ctx.to_device(out))
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _sequence_shape(op):
+    g = op.get_attr
+    ncs, nfs = g("Ncontext_sparse"), g("Nfeature_list_sparse")
+    return ([TensorShape([None, 1])] * ncs + [TensorShape([None])] * ncs +
+            [TensorShape([1])] * ncs + [as_shape(s) for s in g("context_dense_shapes")] +
+            [TensorShape([None, 2])] * nfs + [TensorShape([None])] * nfs +
+            [TensorShape([2])] * nfs +
+            [TensorShape([None]).concatenate(as_shape(s))
+             for s in g("feature_list_dense_shapes")])
+
+
+register_op("ParseSingleSequenceExample", shape=_sequence_shape, kernel=_sequence_kernel,
+            host_only=True, grad=_NO_GRAD)
+
+
+def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
+                                  example_name=None, name=None):
+    """Parses one serialized ``SequenceExample`` proto.
+
+    Args:
+      serialized: a string scalar.
+      context_features: a dict of :class:`FixedLenFeature` / :class:`VarLenFeature` specs
+        for the context.
+      sequence_features: a dict of :class:`FixedLenSequenceFeature` /
+        :class:`VarLenFeature` specs for the feature lists.
+      example_name: optional string scalar naming the record in error messages.
+      name: the name scope.
+
+    Returns:
+      A pair of dicts ``(context, sequences)``: dense sequence features are ``[T] + shape``
+      Tensors, VarLen ones 2-D SparseTensors ``[T, max_len]``.
+
+    Raises:
+      ValueError: both dicts are empty, or a spec is of the wrong kind.
+    """
+    context_features = context_features or {}
+    sequence_features = sequence_features or {}
+    if not context_features and not sequence_features:
+        raise ValueError("Missing features.")
+    ctx_spec = _features_to_spec(context_features, allow_sequence=False) if context_features \
+        else ([], [], [], [], [], [])
+    (c_sparse_keys, c_sparse_types, c_dense_keys, c_dense_types, c_dense_shapes,
+     c_dense_defaults) = ctx_spec
+    l_sparse_keys, l_sparse_types, l_dense_keys, l_dense_types, l_dense_shapes = \
+        [], [], [], [], []
+    missing_empty = []
+    for key in sorted(sequence_features):
+        feature = sequence_features[key]
+        if isinstance(feature, VarLenFeature):
+            l_sparse_keys.append(key)
+            l_sparse_types.append(_check_dtype(key, feature.dtype))
+        elif isinstance(feature, FixedLenSequenceFeature):
+            shape = as_shape(feature.shape)
+            if not shape.is_fully_defined():
+                raise ValueError("All dimensions of shape for feature %s need to be known but "
+                                 "received %s." % (key, shape))
+            if feature.default_value is not None:
+                raise ValueError("FixedLenSequenceFeature.default_value is not supported in "
+                                 "sequence_features (feature '%s')." % key)
+            l_dense_keys.append(key)
+            l_dense_types.append(_check_dtype(key, feature.dtype))
+            l_dense_shapes.append(shape)
+            if feature.allow_missing:
+                missing_empty.append(key)
+        else:
+            raise ValueError("Invalid sequence feature %s:%s (use FixedLenSequenceFeature or "
+                             "VarLenFeature)." % (key, feature))
+    with name_scope(name, "ParseSingleSequenceExample", [serialized, example_name]):
+        serialized = convert_to_tensor(serialized, dtype=_dtypes.string, name="serialized")
+        if serialized.shape.ndims is not None and serialized.shape.ndims != 0:
+            raise ValueError("Input serialized must be a scalar")
+        debug_name = convert_to_tensor("" if example_name is None else example_name,
+                                       dtype=_dtypes.string, name="debug_name")
+        missing = convert_to_tensor(np.array(missing_empty, dtype=object).reshape(-1)
+                                    if missing_empty else np.empty((0,), dtype=object),
+                                    dtype=_dtypes.string,
+                                    name="feature_list_dense_missing_assumed_empty")
+        keys = [convert_to_tensor(k, dtype=_dtypes.string, name="key_%d" % i)
+                for i, k in enumerate(c_sparse_keys + c_dense_keys + l_sparse_keys +
+                                      l_dense_keys)]
+        defaults = _default_tensors(c_dense_keys, c_dense_types, c_dense_shapes,
+                                    c_dense_defaults)
+        out_types = ([_dtypes.int64] * len(c_sparse_keys) + c_sparse_types +
+                     [_dtypes.int64] * len(c_sparse_keys) + c_dense_types +
+                     [_dtypes.int64] * len(l_sparse_keys) + l_sparse_types +
+                     [_dtypes.int64] * len(l_sparse_keys) + l_dense_types)
+        op = apply_op("ParseSingleSequenceExample",
+                      [serialized, missing] + keys + defaults + [debug_name], out_types,
+                      attrs={"Ncontext_sparse": len(c_sparse_keys),
+                             "Ncontext_dense": len(c_dense_keys),
+                             "Nfeature_list_sparse": len(l_sparse_keys),
+                             "Nfeature_list_dense": len(l_dense_keys),
+                             "context_sparse_types": c_sparse_types,
+                             "Tcontext_dense": c_dense_types,
+                             "feature_list_dense_types": l_dense_types,
+                             "context_dense_shapes": c_dense_shapes,
+                             "feature_list_sparse_types": l_sparse_types,
+                             "feature_list_dense_shapes": l_dense_shapes},
+                      name="ParseSingleSequenceExample")
+    outs = op.outputs
+    nc = 3 * len(c_sparse_keys) + len(c_dense_keys)
+    context = _outputs_to_dict(outs[:nc], c_sparse_keys, c_dense_keys)
+    sequences = _outputs_to_dict(outs[nc:], l_sparse_keys, l_dense_keys)
+    return context, sequences

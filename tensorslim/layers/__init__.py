@@ -1,0 +1,68 @@
+"""TF-slim, implemented once: arg_scope, layers, normalization, initializers, regularizers,
+variables, losses, metrics, learning, evaluation and model analysis.
+
+Reached as ``tf.contrib.slim`` (``tensorslim.contrib.slim``), ``tf.contrib.layers`` and
+``tf.contrib.framework`` -- all aliases of these modules, never copies.
+"""
+from tensorslim.layers import (evaluation, initializers, learning, loss_ops, losses,
+                               metric_learning, metric_ops, metrics, model_analyzer,
+                               regularizers, utils)
+from tensorslim.layers.arg_scope import (add_arg_scope, arg_scope, arg_scope_func_key,
+                                         arg_scoped_arguments, current_arg_scope,
+                                         has_arg_scope)
+from tensorslim.layers.initializers import (variance_scaling_initializer, xavier_initializer,
+                                            xavier_initializer_conv2d)
+from tensorslim.layers.layers import (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC, avg_pool2d,
+                                      bias_add, conv1d, conv2d, conv2d_transpose, convolution,
+                                      convolution1d, convolution2d, convolution2d_transpose,
+                                      dropout, flatten, fully_connected, max_pool2d,
+                                      one_hot_encoding, repeat, separable_conv2d,
+                                      separable_convolution2d, softmax, stack, unit_norm)
+from tensorslim.layers.normalization import (BatchNormStatisticsWarning, batch_norm,
+                                             group_norm, instance_norm, layer_norm)
+from tensorslim.layers.regularizers import (apply_regularization, l1_l2_regularizer,
+                                            l1_regularizer, l2_regularizer, sum_regularizer)
+from tensorslim.layers.losses import LogitsActivationWarning
+from tensorslim.layers.variables import (VariableDeviceChooser, add_model_variable,
+                                         assert_global_step, assert_or_get_global_step,
+                                         assign_from_checkpoint, assign_from_checkpoint_fn,
+                                         assign_from_values, assign_from_values_fn,
+                                         create_global_step, filter_variables,
+                                         get_global_step, get_local_variables,
+                                         get_model_variables, get_or_create_global_step,
+                                         get_trainable_variables, get_unique_variable,
+                                         get_variable_full_name, get_variables,
+                                         get_variables_by_name, get_variables_by_suffix,
+                                         get_variables_to_restore, global_variable,
+                                         local_variable, model_variable, variable,
+                                         zero_initializer)
+
+__all__ = [
+    # modules
+    "evaluation", "initializers", "learning", "loss_ops", "losses", "metric_learning",
+    "metric_ops", "metrics", "model_analyzer", "regularizers", "utils",
+    # arg_scope
+    "add_arg_scope", "arg_scope", "arg_scope_func_key", "arg_scoped_arguments",
+    "current_arg_scope", "has_arg_scope",
+    # layers
+    "DATA_FORMAT_NCHW", "DATA_FORMAT_NHWC", "avg_pool2d", "bias_add", "conv1d", "conv2d",
+    "conv2d_transpose", "convolution", "convolution1d", "convolution2d",
+    "convolution2d_transpose", "dropout", "flatten", "fully_connected", "max_pool2d",
+    "one_hot_encoding", "repeat", "separable_conv2d", "separable_convolution2d", "softmax",
+    "stack", "unit_norm", "batch_norm", "group_norm", "instance_norm", "layer_norm",
+    # initializers and regularizers
+    "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d",
+    "apply_regularization", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
+    "sum_regularizer",
+    # variables
+    "VariableDeviceChooser", "add_model_variable", "assert_global_step",
+    "assert_or_get_global_step", "assign_from_checkpoint", "assign_from_checkpoint_fn",
+    "assign_from_values", "assign_from_values_fn", "create_global_step", "filter_variables",
+    "get_global_step", "get_local_variables", "get_model_variables",
+    "get_or_create_global_step", "get_trainable_variables", "get_unique_variable",
+    "get_variable_full_name", "get_variables", "get_variables_by_name",
+    "get_variables_by_suffix", "get_variables_to_restore", "global_variable",
+    "local_variable", "model_variable", "variable", "zero_initializer",
+    # diagnostics
+    "BatchNormStatisticsWarning", "LogitsActivationWarning",
+]
