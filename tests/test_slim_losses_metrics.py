@@ -153,7 +153,7 @@ def test_loss_gradients(loss):
     weights = np.array([[1.0], [0.5], [2.0]])
     if loss == "softmax_cross_entropy":
         labels = np.eye(4)[[0, 3, 1]]
-        build = lambda z: tf.losses.softmax_cross_entropy(labels, z, weights=weights,
+        build = lambda z: tf.losses.softmax_cross_entropy(labels, z, weights=weights[:, 0],
                                                           label_smoothing=0.1)
     elif loss == "sparse_softmax_cross_entropy":
         build = lambda z: tf.losses.sparse_softmax_cross_entropy([0, 3, 1], z,
@@ -227,10 +227,10 @@ def test_regression_and_counting_metrics():
     tp = tf.metrics.true_positives(blabels, bpreds)
     tn = tf.metrics.true_negatives(blabels, bpreds)
     mean = tf.metrics.mean(preds, weights=labels + 1.0)
-    assert [v.op.name for v in tf.local_variables()][-6:] == [
+    assert [v.op.name for v in tf.local_variables()][-8:] == [
         "precision/true_positives/count", "precision/false_positives/count",
         "recall/true_positives/count", "recall/false_negatives/count",
-        "true_positives/count", "true_negatives/count"]
+        "true_positives/count", "true_negatives/count", "mean/total", "mean/count"]
     metrics = [mae, mse, rmse, prec, rec, tp, tn, mean]
     lv = np.array([1, 0, 1, 1, 0, 0], np.float32)
     pv = np.array([0.9, 0.8, 0.2, 0.7, 0.1, 0.4], np.float32)

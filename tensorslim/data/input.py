@@ -10,6 +10,7 @@ queue closes and consumers get ``OutOfRangeError`` once the remaining full batch
 """
 import importlib
 import threading
+import warnings
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from tensorslim.core.ops import array_ops, control_flow_ops, manip_ops, math_ops
 from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.sparse_tensor import SparseTensor, convert_to_tensor_or_sparse_tensor
 from tensorslim.core.tensor_shape import TensorShape, as_shape
-from tensorslim.core.variables import Variable
+from tensorslim.core.variables import ScopeReuseWarning, Variable
 from tensorslim.data import queues as _queues
 from tensorslim.data.queue_runner import QueueRunner, add_queue_runner
 from tensorslim.data.readers import matching_files
@@ -97,8 +98,11 @@ def limit_epochs(tensor, num_epochs=None, name=None):
         raise ValueError("num_epochs must be > 0 not %d." % num_epochs)
     with name_scope(name, "limit_epochs", [tensor]) as scope:
         zero64 = array_ops.constant(0, dtype=_dtypes.int64)
-        epochs = Variable(zero64, name="epochs", trainable=False,
-                          collections=[GraphKeys.LOCAL_VARIABLES])
+        with warnings.catch_warnings():
+            # Each producer has its own counter by design; not a weight-sharing mistake.
+            warnings.simplefilter("ignore", ScopeReuseWarning)
+            epochs = Variable(zero64, name="epochs", trainable=False,
+                              collections=[GraphKeys.LOCAL_VARIABLES])
         counter = count_up_to(epochs, num_epochs)
         with control_dependencies([counter]):
             return array_ops.identity(tensor, name=scope)

@@ -203,7 +203,7 @@ def _dense_output(ctx, per_record, dtype, shape, variable, pad, batched):
         out[...] = pad
         for b, v in enumerate(per_record):   # ragged copy, one slice per record
             out[b, :v.shape[0]] = v
-    return out if dtype is _dtypes.string else ctx.to_device(np.ascontiguousarray(out))
+    return out if dtype is _dtypes.string else ctx.to_device(np.asarray(out, order="C"))
 
 
 def _padding(default, dtype):

@@ -6,7 +6,7 @@ Reached as ``tf.contrib.slim`` (``tensorslim.contrib.slim``), ``tf.contrib.layer
 """
 from tensorslim.layers import (evaluation, initializers, learning, loss_ops, losses,
                                metric_learning, metric_ops, metrics, model_analyzer,
-                               regularizers, utils)
+                               regularizers, summaries, utils)
 from tensorslim.layers.arg_scope import (add_arg_scope, arg_scope, arg_scope_func_key,
                                          arg_scoped_arguments, current_arg_scope,
                                          has_arg_scope)
@@ -23,6 +23,10 @@ from tensorslim.layers.normalization import (BatchNormStatisticsWarning, batch_n
 from tensorslim.layers.regularizers import (apply_regularization, l1_l2_regularizer,
                                             l1_regularizer, l2_regularizer, sum_regularizer)
 from tensorslim.layers.losses import LogitsActivationWarning
+from tensorslim.layers.summaries import (summarize_activation, summarize_activations,
+                                         summarize_biases, summarize_collection,
+                                         summarize_tensor, summarize_tensors,
+                                         summarize_variables, summarize_weights)
 from tensorslim.layers.variables import (VariableDeviceChooser, add_model_variable,
                                          assert_global_step, assert_or_get_global_step,
                                          assign_from_checkpoint, assign_from_checkpoint_fn,
@@ -40,7 +44,7 @@ from tensorslim.layers.variables import (VariableDeviceChooser, add_model_variab
 __all__ = [
     # modules
     "evaluation", "initializers", "learning", "loss_ops", "losses", "metric_learning",
-    "metric_ops", "metrics", "model_analyzer", "regularizers", "utils",
+    "metric_ops", "metrics", "model_analyzer", "regularizers", "summaries", "utils",
     # arg_scope
     "add_arg_scope", "arg_scope", "arg_scope_func_key", "arg_scoped_arguments",
     "current_arg_scope", "has_arg_scope",
@@ -63,6 +67,10 @@ __all__ = [
     "get_variable_full_name", "get_variables", "get_variables_by_name",
     "get_variables_by_suffix", "get_variables_to_restore", "global_variable",
     "local_variable", "model_variable", "variable", "zero_initializer",
+    # summaries
+    "summarize_activation", "summarize_activations", "summarize_biases",
+    "summarize_collection", "summarize_tensor", "summarize_tensors", "summarize_variables",
+    "summarize_weights",
     # diagnostics
     "BatchNormStatisticsWarning", "LogitsActivationWarning",
 ]

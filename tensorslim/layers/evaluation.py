@@ -39,8 +39,8 @@ def get_or_create_eval_step():
             collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.EVAL_STEP])
 
 
-def _summary_module():
-    return getattr(_tf(), "summary", None)
+def _summary_fn(name):
+    return getattr(getattr(_tf(), "summary", None), name, None)
 
 
 def _run_evaluation(checkpoint_path, logdir, num_evals, initial_op, initial_op_feed_dict,
@@ -52,9 +52,9 @@ def _run_evaluation(checkpoint_path, logdir, num_evals, initial_op, initial_op_f
     with graph.control_dependencies(None):
         increment = tf.assign_add(eval_step, 1)
     local_init = _variables.local_variables_initializer()
-    summary = _summary_module()
     if summary_op is _USE_DEFAULT:
-        summary_op = summary.merge_all() if summary is not None else None
+        merge_all = _summary_fn("merge_all")
+        summary_op = merge_all() if merge_all is not None else None
     with tf.Session(graph=graph, config=session_config) as sess:
         if saver is not None:
             saver.restore(sess, checkpoint_path)
@@ -73,10 +73,10 @@ def _run_evaluation(checkpoint_path, logdir, num_evals, initial_op, initial_op_f
                 sess.run(increment)
             _logger.info("Evaluation [%d/%d]", i + 1, num_evals)
         final = sess.run(final_op, final_op_feed_dict) if final_op is not None else None
-        if summary_op is not None and logdir is not None and summary is not None and \
-                hasattr(summary, "FileWriter"):
+        file_writer = _summary_fn("FileWriter")
+        if summary_op is not None and logdir is not None and file_writer is not None:
             step = _checkpoint_step(checkpoint_path)
-            writer = summary.FileWriter(logdir, graph)
+            writer = file_writer(logdir, graph)
             writer.add_summary(sess.run(summary_op, summary_op_feed_dict), step)
             writer.close()
         _logger.info("Finished evaluation of %s", checkpoint_path)

@@ -29,9 +29,9 @@ def _tf():
     return tensorslim
 
 
-def _summary_module():
-    """``tf.summary`` when it exists (summaries are optional in tensorslim)."""
-    return getattr(_tf(), "summary", None)
+def _summary_fn(name):
+    """``tf.summary.<name>`` when it exists (summaries are optional in tensorslim)."""
+    return getattr(getattr(_tf(), "summary", None), name, None)
 
 
 def clip_gradient_norms(gradients_to_variables, max_norm):
@@ -88,16 +88,16 @@ def add_gradients_summaries(grads_and_vars):
       The list of summary ops (empty when summaries are not available).
     """
     tf = _tf()
-    summary = _summary_module()
-    if summary is None:
+    histogram, scalar = _summary_fn("histogram"), _summary_fn("scalar")
+    if histogram is None or scalar is None:
         return []
     summaries = []
     for grad, var in grads_and_vars:
         if grad is None:
             _logger.info("Var %s has no gradient", var.op.name)
             continue
-        summaries.append(summary.histogram(var.op.name + "/gradient", grad))
-        summaries.append(summary.scalar(var.op.name + "/gradient_norm", tf.global_norm([grad])))
+        summaries.append(histogram(var.op.name + "/gradient", grad))
+        summaries.append(scalar(var.op.name + "/gradient_norm", tf.global_norm([grad])))
     return summaries
 
 
@@ -291,9 +291,9 @@ def train(train_op, logdir, train_step_fn=train_step, train_step_kwargs=_USE_DEF
             init_op = _variables.global_variables_initializer()
         if local_init_op is _USE_DEFAULT:
             local_init_op = _variables.local_variables_initializer()
-        summary = _summary_module()
         if summary_op is _USE_DEFAULT:
-            summary_op = summary.merge_all() if summary is not None else None
+            merge_all = _summary_fn("merge_all")
+            summary_op = merge_all() if merge_all is not None else None
         if train_step_kwargs is _USE_DEFAULT:
             with name_scope("train_step"):
                 train_step_kwargs = {}
@@ -309,8 +309,8 @@ def train(train_op, logdir, train_step_fn=train_step, train_step_kwargs=_USE_DEF
     if logdir is not None:
         tf.gfile.MakeDirs(logdir)
         if summary_writer is _USE_DEFAULT:
-            if summary is not None and hasattr(summary, "FileWriter"):
-                writer = summary.FileWriter(logdir, graph)
+            if _summary_fn("FileWriter") is not None:
+                writer = _summary_fn("FileWriter")(logdir, graph)
         else:
             writer = summary_writer
     save_path = os.path.join(logdir, "model.ckpt") if logdir is not None else None

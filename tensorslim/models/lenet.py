@@ -22,7 +22,7 @@ Both take their layer defaults from :func:`lenet_arg_scope`::
 from tensorslim.core import init_ops
 from tensorslim.core import variable_scope as _vs
 from tensorslim.core.ops import nn_ops
-from tensorslim.layers import arg_scope as _arg_scope
+from tensorslim.layers.arg_scope import arg_scope as _arg_scope
 from tensorslim.layers import layers as _layers
 from tensorslim.layers import regularizers as _regularizers
 
@@ -82,7 +82,7 @@ def lenet_arg_scope(weight_decay=0.0):
     Returns:
       An arg_scope dict, to be entered with ``slim.arg_scope(lenet_arg_scope())``.
     """
-    with _arg_scope.arg_scope(
+    with _arg_scope(
             [_layers.conv2d, _layers.fully_connected],
             weights_regularizer=_regularizers.l2_regularizer(weight_decay),
             weights_initializer=init_ops.truncated_normal_initializer(stddev=0.1),

@@ -10,6 +10,10 @@ from tensorslim.layers.layers import (avg_pool2d, bias_add, conv1d, conv2d, conv
                                       separable_conv2d, separable_convolution2d, softmax,
                                       stack, unit_norm)
 from tensorslim.layers.normalization import batch_norm, group_norm, instance_norm, layer_norm
+from tensorslim.layers.summaries import (summarize_activation, summarize_activations,
+                                         summarize_biases, summarize_collection,
+                                         summarize_tensor, summarize_tensors,
+                                         summarize_variables, summarize_weights)
 from tensorslim.layers.regularizers import (apply_regularization, l1_l2_regularizer,
                                             l1_regularizer, l2_regularizer, sum_regularizer)
 
@@ -22,4 +26,7 @@ __all__ = [
     "stack", "unit_norm", "batch_norm", "group_norm", "instance_norm", "layer_norm",
     "apply_regularization", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
     "sum_regularizer",
+    "summarize_activation", "summarize_activations", "summarize_biases",
+    "summarize_collection", "summarize_tensor", "summarize_tensors", "summarize_variables",
+    "summarize_weights",
 ]

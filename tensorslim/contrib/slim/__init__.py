@@ -6,8 +6,8 @@ logits first), ``slim.metrics`` (``streaming_*``), ``slim.learning``, ``slim.eva
 ``slim.model_analyzer``, ``slim.get_variables``... The functions are the ones of
 ``tensorslim.layers``, so ``slim.conv2d is tf.contrib.layers.conv2d``.
 """
-from tensorslim.layers import evaluation, initializers, learning, model_analyzer, \
-    regularizers, utils
+from tensorslim.layers import (evaluation, initializers, learning, model_analyzer,
+                               regularizers, summaries, utils)
 from tensorslim.layers import loss_ops as losses
 from tensorslim.layers import metric_ops as metrics
 from tensorslim.layers.arg_scope import (add_arg_scope, arg_scope, arg_scoped_arguments,
@@ -23,6 +23,10 @@ from tensorslim.layers.layers import (avg_pool2d, bias_add, conv1d, conv2d, conv
 from tensorslim.layers.normalization import batch_norm, group_norm, instance_norm, layer_norm
 from tensorslim.layers.regularizers import (apply_regularization, l1_l2_regularizer,
                                             l1_regularizer, l2_regularizer, sum_regularizer)
+from tensorslim.layers.summaries import (summarize_activation, summarize_activations,
+                                         summarize_biases, summarize_collection,
+                                         summarize_tensor, summarize_tensors,
+                                         summarize_variables, summarize_weights)
 from tensorslim.layers.variables import (VariableDeviceChooser, add_model_variable,
                                          assert_global_step, assert_or_get_global_step,
                                          assign_from_checkpoint, assign_from_checkpoint_fn,
@@ -39,7 +43,10 @@ from tensorslim.layers.variables import (VariableDeviceChooser, add_model_variab
 
 __all__ = [
     "evaluation", "initializers", "learning", "losses", "metrics", "model_analyzer",
-    "regularizers", "utils",
+    "regularizers", "summaries", "utils",
+    "summarize_activation", "summarize_activations", "summarize_biases",
+    "summarize_collection", "summarize_tensor", "summarize_tensors", "summarize_variables",
+    "summarize_weights",
     "add_arg_scope", "arg_scope", "arg_scoped_arguments", "current_arg_scope",
     "has_arg_scope",
     "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d",
@@ -62,9 +69,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # slim.nets and slim.summaries live in modules that may not exist yet (other issues).
+    # slim.nets lives in a package that may not exist yet (the models issue).
     import importlib
-    targets = {"nets": "tensorslim.models", "summaries": "tensorslim.layers.summaries"}
+    targets = {"nets": "tensorslim.models"}
     if name in targets:
         try:
             module = importlib.import_module(targets[name])
