@@ -128,7 +128,8 @@ from tensorslim import contrib, losses, metrics
 # ---- data (TF1 input pipelines: tensorslim/data; tf.python_io, tf.io)
 from tensorslim import io, python_io
 from tensorslim.core.sparse_tensor import (SparseTensor, SparseTensorValue,
-                                           convert_to_tensor_or_sparse_tensor, sparse_to_dense,
+                                           convert_to_tensor_or_sparse_tensor,
+                                           sparse_placeholder, sparse_to_dense,
                                            sparse_tensor_to_dense)
 from tensorslim.data.input import count_up_to
 from tensorslim.data.parsing import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,
@@ -140,6 +141,11 @@ from tensorslim.data.readers import (FixedLengthRecordReader, IdentityReader, Re
                                      matching_files, read_file, write_file)
 from tensorslim.data.strings import decode_csv, decode_raw, string_to_number
 # ---- end data
+# ---- compat (tf.compat; tf.compat.v1 is this module: tensorslim/compat)
+from tensorslim import compat
+from tensorslim.compat import (disable_eager_execution, disable_v2_behavior,
+                               enable_v2_behavior)
+# ---- end compat
 # ---- end namespaces
 
 __version__ = "0.1.0"

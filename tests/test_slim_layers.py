@@ -406,8 +406,9 @@ def test_batch_norm_inference_warns_when_statistics_never_updated():
         sess.run(tf.global_variables_initializer())
         sess.run(loss, feed)  # training forward only: the updates never run
         with pytest.warns(BatchNormStatisticsWarning,
-                          match=r"'bn' runs with is_training=False.*never updated"):
+                          match=r"'bn' runs with is_training=False.*never updated") as record:
             sess.run(infer, feed)
+        assert record[0].filename == __file__
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             sess.run(infer, feed)  # once per session and layer
@@ -535,3 +536,20 @@ def test_conv_layer_gradients(layer):
             return slim.separable_conv2d(x, None, 3, depth_multiplier=2, activation_fn=None,
                                          biases_initializer=None, scope="L")
     check_gradients(build, [xv, wv], rtol=1e-3, atol=1e-5)
+
+
+def test_batch_norm_no_warning_after_init_from_checkpoint(tmp_path):
+    with tf.Graph().as_default():
+        slim.batch_norm(tf.zeros([2, 3]), is_training=False, scope="bn")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            path = saver.save(sess, str(tmp_path / "model.ckpt"))
+    x = tf.placeholder(tf.float32, [None, 3])
+    infer = slim.batch_norm(x, is_training=False, scope="bn")
+    tf.train.init_from_checkpoint(path, {"bn/": "bn/"})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            sess.run(infer, {x: np.ones((2, 3))})

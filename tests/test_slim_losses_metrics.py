@@ -131,8 +131,9 @@ def test_logits_after_relu_or_softmax_warn():
     relu_logits = slim.fully_connected(x, 3, scope="logits_relu")  # slim's default relu
     with pytest.warns(tf.losses.LogitsActivationWarning,
                       match=r"logits_relu/Relu:0 that come straight out of a ReLU.*"
-                            r"activation_fn=None"):
+                            r"activation_fn=None") as record:
         tf.losses.softmax_cross_entropy(labels, relu_logits)
+    assert record[0].filename == __file__  # points at the user's line
     probs = tf.nn.softmax(slim.fully_connected(x, 3, activation_fn=None, scope="p"))
     with pytest.warns(tf.losses.LogitsActivationWarning, match="out of a softmax"):
         slim.losses.sparse_softmax_cross_entropy(probs, tf.constant([0, 1, 2, 0]))

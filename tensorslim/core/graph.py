@@ -873,6 +873,8 @@ def get_name_scope():
 
 
 def _graph_from_values(values):
+    if get_default_graph()._building_function:  # a traced function captures outer tensors
+        return get_default_graph()
     graph = None
     for v in values or ():
         if hasattr(v, "_as_graph_element") and not isinstance(v, (Tensor, Operation)):

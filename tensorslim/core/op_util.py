@@ -13,6 +13,9 @@ def apply_op(op_type, inputs, dtypes, attrs=None, name=None):
     """Creates an op of ``op_type`` in the graph of ``inputs`` and returns the Operation."""
     graph = inputs[0].graph if inputs else get_default_graph()
     if graph is not get_default_graph():
+        default = get_default_graph()
+        if default._building_function:  # tracing a tf.data function: it captures the input
+            return default.create_op(op_type, list(inputs), dtypes, name=name, attrs=attrs)
         with graph.as_default():
             return graph.create_op(op_type, list(inputs), dtypes, name=name, attrs=attrs)
     return graph.create_op(op_type, list(inputs), dtypes, name=name, attrs=attrs)

@@ -16,7 +16,8 @@ from tensorslim.core.registry import register_op
 from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 
 __all__ = ["SparseTensor", "SparseTensorValue", "is_sparse",
-           "convert_to_tensor_or_sparse_tensor", "sparse_to_dense", "sparse_tensor_to_dense"]
+           "convert_to_tensor_or_sparse_tensor", "sparse_to_dense", "sparse_tensor_to_dense",
+           "sparse_placeholder"]
 
 
 class SparseTensorValue(collections.namedtuple("SparseTensorValue",
@@ -313,3 +314,31 @@ def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, 
     return sparse_to_dense(sp_input.indices, sp_input.dense_shape, sp_input.values,
                            default_value=default_value, validate_indices=validate_indices,
                            name=name)
+
+
+def sparse_placeholder(dtype, shape=None, name=None):
+    """``tf.sparse_placeholder``: a SparseTensor whose three parts must be fed.
+
+    Feed it a :class:`SparseTensorValue` (or an ``(indices, values, dense_shape)`` tuple).
+
+    Args:
+      dtype: the values' dtype.
+      shape: the dense shape; a fully defined shape becomes a constant, otherwise the
+        dense shape is fed too.
+      name: the name prefix of the placeholders.
+    """
+    from tensorslim.core.ops import array_ops
+    from tensorslim.core.tensor_shape import as_shape
+
+    def sub(suffix):
+        return None if name is None else "%s/%s" % (name, suffix)
+    shape = None if shape is None else as_shape(shape)
+    rank = None if shape is None else shape.ndims
+    if shape is not None and shape.is_fully_defined():
+        dense_shape = array_ops.constant(shape.as_list(), dtype=_dtypes.int64, name=sub("shape"))
+    else:
+        dense_shape = array_ops.placeholder(_dtypes.int64, [rank], name=sub("shape"))
+    return SparseTensor(
+        values=array_ops.placeholder(dtype, [None], name=sub("values")),
+        indices=array_ops.placeholder(_dtypes.int64, [None, rank], name=sub("indices")),
+        dense_shape=dense_shape)

@@ -272,7 +272,7 @@ class GeneratorValue(DatasetValue):
                 raise errors.InvalidArgumentError(
                     None, self.op, "`generator` yielded an element of shape %s where an element "
                     "of shape %s was expected." % (_shape_str(arr.shape), spec.shape))
-            out.append(np.ascontiguousarray(arr) if arr.dtype != object else arr)
+            out.append(arr)
         return tuple(out)
 
     def make_iterator(self, env):

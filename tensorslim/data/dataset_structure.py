@@ -122,6 +122,8 @@ def structure_str(structure):
     def leaf(x):
         if isinstance(x, _dtypes.DType):
             return "tf.%s" % x.name
+        if isinstance(x, TensorShape):
+            return str(x)
         return repr(x)
     if not is_sequence(structure):
         return leaf(structure)

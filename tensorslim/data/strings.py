@@ -56,16 +56,16 @@ def _decode_raw_kernel(ctx, data):
         return xp.zeros(data.shape + (0,), dtype=native)
     lengths = xp.frompyfunc(len, 1, 1)(flat).astype(np.int64)
     width = int(lengths[0])
-    if width % itemsize:
-        raise errors.InvalidArgumentError(
-            None, ctx.op, "Input to DecodeRaw has length %d that is not a multiple of %d, the "
-            "size of %s" % (width, itemsize, out_type.name))
     bad = xp.flatnonzero(lengths != width)
     if bad.size:
         i = int(bad[0])
         raise errors.InvalidArgumentError(
             None, ctx.op, "DecodeRaw requires input strings to all be the same size, but "
             "element %d has size %d != %d" % (i, width, int(lengths[i])))
+    if width % itemsize:
+        raise errors.InvalidArgumentError(
+            None, ctx.op, "Input to DecodeRaw has length %d that is not a multiple of %d, the "
+            "size of %s" % (width, itemsize, out_type.name))
     joined = b"".join(flat.tolist())
     values = xp.frombuffer(joined, dtype=stored).astype(native)
     return values.reshape(data.shape + (width // itemsize,))

@@ -251,7 +251,7 @@ def _check_logits(loss, logits):
         "%s received logits %s that come straight out of %s (op %s, created at %s): %s. "
         "Pass the pre-activation tensor as logits."
         % (loss, t.name, kind, t.op.name, format_location(t.op.location), why),
-        LogitsActivationWarning, stacklevel=_user_stacklevel() + 1)
+        LogitsActivationWarning, stacklevel=_user_stacklevel())
 
 
 # --------------------------------------------------------------------------- losses

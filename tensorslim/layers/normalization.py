@@ -26,6 +26,7 @@ from tensorslim.core.graph import (GraphKeys, add_to_collections, control_depend
 from tensorslim.core.ops import array_ops, nn_ops
 from tensorslim.layers import utils
 from tensorslim.layers.arg_scope import add_arg_scope
+from tensorslim.layers.losses import _user_stacklevel
 from tensorslim.layers.variables import model_variable
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm",
@@ -521,6 +522,13 @@ def _variable_ref(tensor):
     return tensor
 
 
+def _from_checkpoint(tensor):
+    """Whether ``tensor`` is read from a checkpoint (``tf.train.init_from_checkpoint``)."""
+    while tensor.op.type == "Identity" and tensor.op._inputs:
+        tensor = tensor.op._inputs[0]
+    return tensor.op.type in ("RestoreV2", "Restore", "RestoreSlice")
+
+
 def _check_moving_statistics(session, fetch_tensors, target_ops, feed_tensors):
     """Plan hook: notes writes to moving statistics; warns when an inference-mode batch_norm
     runs before any of them."""
@@ -530,7 +538,7 @@ def _check_moving_statistics(session, fetch_tensors, target_ops, feed_tensors):
     watched = {}
     for _, mean_var, var_var, _ in entries:
         for v in (mean_var, var_var):
-            watched[v._ref()] = v.initializer
+            watched[v._ref()] = (v.initializer, v.initial_value)
     reached = _reached_ops(fetch_tensors, target_ops, feed_tensors)
     fed = set(feed_tensors)
     written = _written.setdefault(session, set())
@@ -542,12 +550,13 @@ def _check_moving_statistics(session, fetch_tensors, target_ops, feed_tensors):
             if i >= len(op._inputs):
                 continue
             ref = _variable_ref(op._inputs[i])
-            init = watched.get(ref)
-            if init is None:
+            if ref not in watched:
                 continue
-            if op is init and not (len(op._inputs) > 1 and op._inputs[1] in fed):
+            init, initial_value = watched[ref]
+            if op is init and len(op._inputs) > 1 and op._inputs[1] is initial_value and \
+                    initial_value not in fed and not _from_checkpoint(initial_value):
                 continue  # the initializer writes the initial 0 / 1, not statistics
-            written.add(ref)
+            written.add(ref)  # updates, restores, init_from_checkpoint, Variable.load
     warned = _warned.setdefault(session, set())
     for reader, mean_var, var_var, layer in entries:
         if reader not in reached or layer in warned:
@@ -558,12 +567,13 @@ def _check_moving_statistics(session, fetch_tensors, target_ops, feed_tensors):
         warnings.warn(
             "batch_norm layer '%s' runs with is_training=False, but its moving statistics "
             "(%s, %s) were never updated in this session: they still hold their initial "
-            "values (mean 0, variance 1), so the layer does not normalize its inputs. Train "
-            "with the moving-average updates (run tf.GraphKeys.UPDATE_OPS with the training "
-            "step -- slim.learning.create_train_op does -- or build batch_norm with "
-            "updates_collections=None), or restore a checkpoint holding trained statistics."
+            "values (by default mean 0, variance 1), so the layer does not normalize its "
+            "inputs. Train with the moving-average updates (run tf.GraphKeys.UPDATE_OPS with "
+            "the training step -- slim.learning.create_train_op does -- or build batch_norm "
+            "with updates_collections=None), or restore a checkpoint holding trained "
+            "statistics."
             % (layer, mean_var.op.name, var_var.op.name), BatchNormStatisticsWarning,
-            stacklevel=4)
+            stacklevel=_user_stacklevel())
 
 
 _session.add_plan_hook(_check_moving_statistics)

@@ -7,21 +7,24 @@ in its arg_scope the way TF-slim's ``nets_factory.get_network_fn`` does::
     logits, end_points = network_fn(images)
 
 Registered: ``lenet`` (TF-slim's LeNet, :mod:`tensorslim.models.lenet`), ``lenet5`` (the
-classic LeNet-5) and ``siamese`` (:func:`tensorslim.models.siamese.siamese_net` with the MNIST
-tower). :func:`register` adds more.
+classic LeNet-5), ``siamese`` (:func:`tensorslim.models.siamese.siamese_net` with the MNIST
+tower), and TF-slim's ImageNet networks ``alexnet_v2``, ``vgg_a``, ``vgg_16`` and ``vgg_19``
+(224x224 inputs). :func:`register` adds more.
 """
 import collections
 import functools
 
 from tensorslim.layers.arg_scope import arg_scope as _arg_scope
-from tensorslim.models import lenet as lenet_module
-from tensorslim.models import siamese
+from tensorslim.models import alexnet, siamese, vgg
+from tensorslim.models.alexnet import alexnet_v2, alexnet_v2_arg_scope
 from tensorslim.models.lenet import lenet, lenet5, lenet_arg_scope
 from tensorslim.models.siamese import contrastive_loss, mnist_tower, siamese_net
+from tensorslim.models.vgg import vgg_16, vgg_19, vgg_a, vgg_arg_scope
 
 __all__ = ["ModelSpec", "get", "get_spec", "get_network_fn", "names", "register",
            "lenet", "lenet5", "lenet_arg_scope", "siamese", "siamese_net", "mnist_tower",
-           "contrastive_loss"]
+           "contrastive_loss", "alexnet", "alexnet_v2", "alexnet_v2_arg_scope", "vgg",
+           "vgg_a", "vgg_16", "vgg_19", "vgg_arg_scope"]
 
 ModelSpec = collections.namedtuple(
     "ModelSpec", ["name", "network_fn", "arg_scope_fn", "kind", "image_size", "description"])
@@ -131,3 +134,8 @@ register("lenet5", lenet5, lenet_arg_scope, "classifier", 32,
          "LeCun's LeNet-5: conv 6, conv 16 (VALID), fc 120, fc 84, fc 10 (32x32 inputs)")
 register("siamese", siamese_net, None, "siamese", 28,
          "Siamese net: two shared MNIST towers, 32-d embeddings, contrastive loss")
+register("alexnet_v2", alexnet_v2, alexnet_v2_arg_scope, "classifier", 224,
+         "TF-slim's AlexNet v2 (224x224 inputs)")
+register("vgg_a", vgg_a, vgg_arg_scope, "classifier", 224, "TF-slim's VGG-11 (224x224 inputs)")
+register("vgg_16", vgg_16, vgg_arg_scope, "classifier", 224, "TF-slim's VGG-16 (224x224 inputs)")
+register("vgg_19", vgg_19, vgg_arg_scope, "classifier", 224, "TF-slim's VGG-19 (224x224 inputs)")

@@ -69,15 +69,14 @@ __all__ = [
 
 
 def __getattr__(name):
-    # slim.nets lives in a package that may not exist yet (the models issue).
+    # slim.nets comes from the models issue; it is found wherever it lands.
     import importlib
-    targets = {"nets": "tensorslim.models"}
-    if name in targets:
-        try:
-            module = importlib.import_module(targets[name])
-        except ImportError:
-            module = None
-        if module is not None:
+    if name == "nets":
+        for target in (__name__ + ".nets", "tensorslim.models.nets", "tensorslim.models"):
+            try:
+                module = importlib.import_module(target)
+            except ImportError:
+                continue
             globals()[name] = module
             return module
     raise AttributeError("module 'tensorslim.contrib.slim' has no attribute %r" % name)
