@@ -252,3 +252,16 @@ def test_gpu_availability_helpers():
         else True
     with devices.strict_test_device():
         assert devices.gpu_available()
+
+
+def test_uninitialized_error_lists_all_needed_variables_and_node_def():
+    a = tf.Variable(1.0, name="conv1/weights")
+    b = tf.Variable(2.0, name="conv1/biases")
+    tf.Variable(3.0, name="unused")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError) as e:
+            sess.run(a + b)
+    msg = str(e.value)
+    assert "2 uninitialized variables: conv1/weights, conv1/biases" in msg
+    assert "unused" not in msg and "global_variables_initializer" in msg
+    assert e.value.node_def.op == "VariableV2"

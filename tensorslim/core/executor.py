@@ -129,7 +129,7 @@ class Plan:
                 results.append(adapter(v) if adapter is not None else v)
             return results
         except errors.OpError as e:
-            raise _with_op(e, step) from None
+            raise _with_op(e, step, self) from None
         except (ValueError, TypeError, IndexError, ArithmeticError, KeyError) as e:
             if step is None:
                 raise
@@ -166,16 +166,42 @@ class Plan:
                 vals[i] = None
 
 
-def _with_op(e, step):
-    """Attaches the failing op and its user location to an OpError raised by a kernel."""
+def _with_op(e, step, plan=None):
+    """Attaches the failing op, its NodeDef and its user location to a kernel's OpError.
+
+    For an uninitialized variable, lists every variable this run needs that has no value.
+    """
     op = e.op or (step[1].op if step is not None else None)
     if op is None:
         return e
     message = e.message
+    if isinstance(e, errors.FailedPreconditionError) and plan is not None and \
+            message.startswith("Attempting to use uninitialized value"):
+        missing = _uninitialized_in(plan)
+        if len(missing) > 1:
+            message += ("\nThis run needs %d uninitialized variables: %s. Run "
+                        "tf.global_variables_initializer() (or restore a checkpoint) first."
+                        % (len(missing), ", ".join(missing)))
+        else:
+            message += ("\nRun tf.global_variables_initializer() (or restore a checkpoint) "
+                        "before using it.")
     if "[[node" not in message:
         message = "%s\n\t [[node %s ]]" % (message, op._where())
-    new = type(e)(None, op, message)
-    return new
+    try:
+        node_def = op.node_def
+    except Exception:  # noqa: BLE001 - an error report must not fail on its NodeDef
+        node_def = None
+    return type(e)(node_def, op, message)
+
+
+def _uninitialized_in(plan):
+    names = []
+    for step in plan.steps:
+        ctx = step[1]
+        if ctx.op.type == "VariableV2" and isinstance(ctx.state, VarRef) and \
+                not ctx.state.is_initialized():
+            names.append(ctx.state.name)
+    return names
 
 
 _ALIASING_OPS = frozenset(["Identity"])
