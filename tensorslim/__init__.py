@@ -146,6 +146,11 @@ from tensorslim import compat
 from tensorslim.compat import (disable_eager_execution, disable_v2_behavior,
                                enable_v2_behavior)
 # ---- end compat
+# ---- tf.data/image (tf.data is the tensorslim.data package; tf.image: image.py)
+from tensorslim import image
+from tensorslim.data import dataset_ops as _dataset_ops  # noqa: F401 - registers the ops
+from tensorslim.data import iterator_ops as _iterator_ops  # noqa: F401 - registers the ops
+# ---- end tf.data/image
 # ---- end namespaces
 
 __version__ = "0.1.0"

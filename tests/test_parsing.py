@@ -302,3 +302,33 @@ def test_sparse_to_dense_gradient(scalar_values):
     values = np.array(1.5) if scalar_values else np.array([1.0, -2.0, 3.0])
     check_gradients(lambda v, d: tf.sparse_to_dense(indices, [3, 3], v, d),
                     [values, np.array(0.25)])
+
+
+def test_corrupted_examples_only_give_invalid_argument():
+    """Random byte flips/truncations of real Example payloads: a value or InvalidArgument."""
+    import base64
+    import json
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "data", "examples.json")) as f:
+        records = [base64.b64decode(r["record_b64"]) for r in json.load(f)["records"]]
+    serialized = tf.placeholder(tf.string, [])
+    out = tf.parse_single_example(serialized, {
+        "label": tf.FixedLenFeature([], tf.int64), "img_raw": tf.FixedLenFeature([], tf.string),
+        "floats": tf.VarLenFeature(tf.float32), "names": tf.VarLenFeature(tf.string),
+        "ids": tf.VarLenFeature(tf.int64)})
+    rng = np.random.RandomState(0)
+    outcomes = set()
+    with tf.Session() as sess:
+        for trial in range(150):
+            data = bytearray(records[trial % len(records)])
+            if trial % 3 == 0:
+                data = data[:rng.randint(len(data))]
+            else:
+                for pos in rng.randint(len(data), size=rng.randint(1, 4)):
+                    data[pos] = rng.randint(256)
+            try:
+                sess.run(out, {serialized: bytes(data)})
+                outcomes.add("ok")
+            except tf.errors.InvalidArgumentError:
+                outcomes.add("invalid")
+    assert "invalid" in outcomes

@@ -620,3 +620,24 @@ def test_no_thread_outlives_join_after_session_work():
         coord.join(threads, stop_grace_period_secs=5)
     assert not any(t.is_alive() for t in threads)
     assert threading.active_count() <= before
+
+
+def test_queue_runner_meta_graph_round_trip():
+    q = tf.train.string_input_producer(["a", "b"], shuffle=False)
+    qr, = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+    proto = qr.to_proto()
+    assert proto.queue_name == "input_producer"
+    assert list(proto.enqueue_op_name) == ["input_producer/input_producer_EnqueueMany"]
+    assert list(proto.queue_closed_exception_types) == [tf.errors.OUT_OF_RANGE]
+    meta = tf.train.export_meta_graph()
+    assert "queue_runners" in meta.collection_def
+    tf.reset_default_graph()
+    tf.train.import_meta_graph(meta)
+    restored, = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+    assert restored.name == q.name
+    item = restored.queue.dequeue()
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        assert [sess.run(item) for _ in range(3)] == [b"a", b"b", b"a"]
+        _join(coord, threads)

@@ -319,3 +319,15 @@ def test_concurrent_consumers_do_not_lose_records():
             w.join(10)
         _stop(coord, threads)
     assert sorted(seen) == list(range(200))
+
+
+def test_io_namespaces(tmp_path):
+    assert tf.python_io.TFRecordWriter is tf.io.TFRecordWriter
+    assert tf.io.parse_single_example is tf.parse_single_example
+    assert tf.io.FixedLenFeature is tf.FixedLenFeature and tf.io.decode_raw is tf.decode_raw
+    assert tf.io.gfile.Exists(str(tmp_path))
+    path = str(tmp_path / "x.tfrecord")
+    with tf.io.TFRecordWriter(path, tf.io.TFRecordOptions(
+            tf.python_io.TFRecordCompressionType.GZIP)) as w:
+        w.write(b"abc")
+    assert list(tf.python_io.tf_record_iterator(path, "GZIP")) == [b"abc"]

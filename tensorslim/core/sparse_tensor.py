@@ -107,6 +107,7 @@ class SparseTensor:
 
     @property
     def graph(self):
+        """The graph of the component tensors."""
         return self._indices.graph
 
     @property

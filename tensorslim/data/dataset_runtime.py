@@ -337,9 +337,9 @@ class _FileRecordsIter:
 
 def _tfrecord_records(compression, buffer_size):
     def open_records(name):
-        reader = TFRecordFileReader(name, compression or None, buffer_size=buffer_size or None)
-
         def gen():
+            reader = TFRecordFileReader(name, compression or None,
+                                        buffer_size=buffer_size or None)
             try:
                 while True:
                     record = reader.read_record()

@@ -8,7 +8,6 @@ threads.  ``num_epochs`` is counted by a LOCAL variable ``epochs`` (so
 queue closes and consumers get ``OutOfRangeError`` once the remaining full batches (or, with
 ``allow_smaller_final_batch``, the last partial one) are taken.
 """
-import importlib
 import threading
 import warnings
 
@@ -16,10 +15,11 @@ import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core import errors
-from tensorslim.core.graph import GraphKeys, Tensor, colocate_with, control_dependencies, \
-    convert_to_tensor, get_default_graph, name_scope
+from tensorslim.core.graph import (GraphKeys, Tensor, colocate_with, control_dependencies,
+                                   convert_to_tensor, name_scope)
 from tensorslim.core.op_util import apply_op, constant_value
-from tensorslim.core.ops import array_ops, control_flow_ops, manip_ops, math_ops, state_ops
+from tensorslim.core.ops import (array_ops, check_ops, cond_ops, control_flow_ops, manip_ops,
+                                 math_ops, random_ops, state_ops)
 from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.sparse_tensor import SparseTensor, convert_to_tensor_or_sparse_tensor
 from tensorslim.core.tensor_shape import TensorShape, as_shape
@@ -34,14 +34,6 @@ __all__ = ["count_up_to", "limit_epochs", "input_producer", "string_input_produc
            "maybe_shuffle_batch", "shuffle_batch_join", "maybe_shuffle_batch_join"]
 
 _NO_GRAD = not_differentiable_marker()
-
-
-def _optional(module, attr):
-    """An op-building function another part of tensorslim may provide, or None."""
-    try:
-        return getattr(importlib.import_module(module), attr, None)
-    except ImportError:
-        return None
 
 
 # --------------------------------------------------------------------------- CountUpTo
@@ -109,7 +101,9 @@ def limit_epochs(tensor, num_epochs=None, name=None):
 
 
 def _add_summary(name, value_fn):
-    scalar = _optional("tensorslim.summary", "scalar")
+    """Adds TF's queue-fullness scalar summary once tf.summary's ops exist."""
+    from tensorslim import summary   # imported late: tf.summary builds on the op library
+    scalar = getattr(summary, "scalar", None)
     if scalar is not None:
         scalar(name, value_fn())
 
@@ -161,21 +155,13 @@ def input_producer(input_tensor, element_shape=None, num_epochs=None, shuffle=Tr
 
 
 def _random_shuffle(tensor, seed):
-    shuffle = _optional("tensorslim.core.ops.random_ops", "random_shuffle")
-    if shuffle is None:
-        raise NotImplementedError("shuffle=True needs tf.random_shuffle, which this build of "
-                                  "tensorslim lacks; pass shuffle=False.")
-    return shuffle(tensor, seed=seed)
+    return random_ops.random_shuffle(tensor, seed=seed)
 
 
 def _assert_not_empty(tensor, message):
     """``tensor``, checked at run time to have at least one element (as TF's Assert)."""
-    assert_fn = _optional("tensorslim.core.ops.check_ops", "Assert")
-    greater = _optional("tensorslim.core.ops.math_ops", "greater")
-    if assert_fn is None or greater is None:
-        return tensor
     size = array_ops.size(tensor)
-    with control_dependencies([assert_fn(greater(size, 0), [message])]):
+    with control_dependencies([check_ops.Assert(math_ops.greater(size, 0), [message])]):
         return array_ops.identity(tensor)
 
 
@@ -374,10 +360,7 @@ def _enqueue_op(queue, tensor_list, enqueue_many, keep_input):
     if keep_input.shape.ndims == 1:
         raise NotImplementedError("A vector `keep_input` (per-example filtering with "
                                   "enqueue_many=True) is not supported by tensorslim.")
-    cond = _optional("tensorslim.core.ops.cond_ops", "cond")
-    if cond is None:
-        raise NotImplementedError("A tensor `keep_input` needs tf.cond.")
-    return cond(keep_input, lambda: enqueue_fn(tensor_list), control_flow_ops.no_op)
+    return cond_ops.cond(keep_input, lambda: enqueue_fn(tensor_list), control_flow_ops.no_op)
 
 
 def _enqueue(queue, tensor_list, threads, enqueue_many, keep_input):
@@ -584,10 +567,7 @@ def _batch_join(tensors_list, batch_size, keep_input, capacity=32, enqueue_many=
 
 def _shuffle_fullness(queue, capacity, min_after_dequeue):
     def value():
-        maximum = _optional("tensorslim.core.ops.math_ops", "maximum")
-        over = math_ops.subtract(queue.size(), min_after_dequeue)
-        if maximum is not None:
-            over = maximum(0, over)
+        over = math_ops.maximum(0, math_ops.subtract(queue.size(), min_after_dequeue))
         return math_ops.multiply(math_ops.cast(over, _dtypes.float32),
                                  1.0 / (capacity - min_after_dequeue))
     _add_summary("fraction_over_%d_of_%d_full" % (min_after_dequeue,

@@ -104,7 +104,7 @@ def _shape_text(dims):
 
 
 class _Spec:
-    """The attrs of a parse op, grouped: sparse and dense keys, types and shapes."""
+    """The attrs of a parse op, grouped and precomputed once per session."""
 
     def __init__(self, sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes):
         self.sparse_keys = list(sparse_keys)
@@ -113,6 +113,15 @@ class _Spec:
         self.dense_types = list(dense_types)
         self.dense_shapes = [as_shape(s).as_list() for s in dense_shapes]
         self.variable = [bool(s) and s[0] is None for s in self.dense_shapes]
+        # Per dense feature: (key, dtype, variable, shape or row shape, values per item).
+        self.dense = []
+        for key, dtype, shape, variable in zip(self.dense_keys, self.dense_types,
+                                               self.dense_shapes, self.variable):
+            dims = tuple(shape[1:] if variable else shape)
+            size = 1
+            for d in dims:
+                size *= d
+            self.dense.append((key, dtype, variable, dims, size))
 
 
 def _record_label(names, b, batched):
@@ -132,34 +141,31 @@ def _parse_features(features, spec, defaults, prefix, index):
         else:
             sparse.append(_empty(dtype))
     dense = []
-    for k, (key, dtype, shape) in enumerate(zip(spec.dense_keys, spec.dense_types,
-                                                spec.dense_shapes)):
-        where = "%sKey: %s%s" % (prefix, key, index)
+    for k, (key, dtype, variable, dims, size) in enumerate(spec.dense):
         if key not in features:
-            if spec.variable[k]:
-                dense.append(_empty(dtype).reshape((0,) + tuple(shape[1:])))
+            if variable:
+                dense.append(_empty(dtype).reshape((0,) + dims))
             elif defaults[k].size:
-                dense.append(defaults[k].reshape(shape))
+                dense.append(defaults[k].reshape(dims))
             else:
                 raise ValueError("%sFeature: %s (data type: %s) is required but could not be "
                                  "found." % (prefix, key, _TYPE_NAME[_LIST_OF[dtype]]))
             continue
-        values = _values(features[key], dtype, where)
-        if spec.variable[k]:
-            stride = int(np.prod(shape[1:], dtype=np.int64))
-            if stride and values.size % stride:
-                raise ValueError("%s.  Number of %s values is not a multiple of stride length. "
-                                 "Saw %d values but output shape is: %s"
-                                 % (where, _TYPE_NAME[_LIST_OF[dtype]], values.size,
-                                    _shape_text(["?"] + shape[1:])))
-            dense.append(values.reshape((-1,) + tuple(shape[1:])))
+        values = _values(features[key], dtype, "%sKey: %s%s" % (prefix, key, index))
+        if variable:
+            if size and values.size % size:
+                raise ValueError("%sKey: %s%s.  Number of %s values is not a multiple of stride "
+                                 "length. Saw %d values but output shape is: %s"
+                                 % (prefix, key, index, _TYPE_NAME[_LIST_OF[dtype]],
+                                    values.size, _shape_text(["?"] + list(dims))))
+            dense.append(values.reshape((-1,) + dims))
         else:
-            count = int(np.prod(shape, dtype=np.int64))
-            if values.size != count:
-                raise ValueError("%s.  Number of %s values != expected.  Values size: %d but "
-                                 "output shape: %s" % (where, _TYPE_NAME[_LIST_OF[dtype]],
-                                                       values.size, _shape_text(shape)))
-            dense.append(values.reshape(shape))
+            if values.size != size:
+                raise ValueError("%sKey: %s%s.  Number of %s values != expected.  Values size: "
+                                 "%d but output shape: %s"
+                                 % (prefix, key, index, _TYPE_NAME[_LIST_OF[dtype]],
+                                    values.size, _shape_text(dims)))
+            dense.append(values.reshape(dims))
     return sparse, dense
 
 
@@ -212,7 +218,21 @@ def _padding(default, dtype):
     return b"" if dtype is _dtypes.string else 0
 
 
+def _run_single(ctx, serialized, spec, defaults):
+    """One record (ParseSingleExample): no batching work at all."""
+    example = _parse_example_proto(serialized.item(), example_pb2.Example(), "")
+    sparse, dense = _parse_features(example.features.feature, spec, defaults, "", "")
+    xp = ctx.xp
+    outputs = [xp.arange(v.shape[0], dtype=np.int64).reshape(-1, 1) for v in sparse]
+    outputs += [v if v.dtype == object else ctx.to_device(v) for v in sparse]
+    outputs += [xp.asarray([v.shape[0]], dtype=np.int64) for v in sparse]
+    outputs += [v if v.dtype == object else ctx.to_device(v) for v in dense]
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
 def _run_parse(ctx, serialized, names, spec, defaults, batched):
+    if not batched:
+        return _run_single(ctx, serialized, spec, defaults)
     records = serialized.reshape(-1).tolist()
     sparse = [[] for _ in spec.sparse_keys]
     dense = [[] for _ in spec.dense_keys]
@@ -240,20 +260,25 @@ def _host(ctx, arrays):
     return [ctx.to_host(a) if not isinstance(a, np.ndarray) else a for a in arrays]
 
 
-def _single_kernel(ctx, serialized, *dense_defaults):
+def _single_context(ctx):
     a = ctx.attrs
-    spec = _Spec(a["sparse_keys"], a["sparse_types"], a["dense_keys"], a["Tdense"],
-                 a["dense_shapes"])
-    return _run_parse(ctx, serialized, None, spec, _host(ctx, dense_defaults), batched=False)
+    ctx.state = _Spec(a["sparse_keys"], a["sparse_types"], a["dense_keys"], a["Tdense"],
+                      a["dense_shapes"])
+
+
+def _single_kernel(ctx, serialized, *dense_defaults):
+    return _run_parse(ctx, serialized, None, ctx.state, _host(ctx, dense_defaults),
+                      batched=False)
 
 
 def _example_kernel(ctx, serialized, names, *rest):
     a = ctx.attrs
     ns, nd = a["Nsparse"], a["Ndense"]
-    sparse_keys = [k.item() for k in rest[:ns]]
-    dense_keys = [k.item() for k in rest[ns:ns + nd]]
-    spec = _Spec([_key(k) for k in sparse_keys], a["sparse_types"],
-                 [_key(k) for k in dense_keys], a["Tdense"], a["dense_shapes"])
+    keys = tuple(_key(k.item()) for k in rest[:ns + nd])
+    if ctx.state is None or ctx.state[0] != keys:
+        ctx.state = (keys, _Spec(keys[:ns], a["sparse_types"], keys[ns:], a["Tdense"],
+                                 a["dense_shapes"]))
+    spec = ctx.state[1]
     name_list = names.reshape(-1).tolist() if names.size else None
     if name_list is not None and len(name_list) != serialized.size:
         raise ValueError("Expected len(names) == len(serialized), but got: %d vs. %d"
@@ -283,8 +308,8 @@ def _example_shape(op):
             [TensorShape([b]).concatenate(as_shape(s)) for s in op.get_attr("dense_shapes")])
 
 
-register_op("ParseSingleExample", shape=_single_shape, kernel=_single_kernel, host_only=True,
-            grad=_NO_GRAD)
+register_op("ParseSingleExample", shape=_single_shape, kernel=_single_kernel,
+            make_context=_single_context, host_only=True, grad=_NO_GRAD)
 register_op("ParseExample", shape=_example_shape, kernel=_example_kernel, host_only=True,
             grad=_NO_GRAD)
 

@@ -11,14 +11,64 @@ import logging
 import threading
 import weakref
 
+from google.protobuf import descriptor_pb2
+from google.protobuf.internal import builder as _builder
+
 from tensorslim.core import errors
-from tensorslim.core.graph import GraphKeys, add_to_collection
+from tensorslim.core.graph import GraphKeys, add_to_collection, get_default_graph
 from tensorslim.core.session import BaseSession, get_default_session
 from tensorslim.data import queues as _queues
 
-__all__ = ["QueueRunner", "add_queue_runner", "start_queue_runners"]
+__all__ = ["QueueRunner", "QueueRunnerDef", "add_queue_runner", "start_queue_runners"]
 
 _log = logging.getLogger("tensorslim")
+
+
+def _build_queue_runner_def():
+    """``tensorflow.QueueRunnerDef`` (TF's queue_runner.proto), in tensorslim's proto pool.
+
+    The error codes (an enum in TF) are declared as packed int32, the same wire format.
+    """
+    from tensorslim.proto import _pool
+    filename = "tensorslim/proto/queue_runner.proto"
+    try:
+        file_desc = _pool.POOL.FindFileByName(filename)
+    except KeyError:
+        proto = descriptor_pb2.FileDescriptorProto(name=filename, package="tensorflow",
+                                                   syntax="proto3")
+        message = proto.message_type.add(name="QueueRunnerDef")
+        fields = descriptor_pb2.FieldDescriptorProto
+        for number, name, repeated, kind in (
+                (1, "queue_name", False, fields.TYPE_STRING),
+                (2, "enqueue_op_name", True, fields.TYPE_STRING),
+                (3, "close_op_name", False, fields.TYPE_STRING),
+                (4, "cancel_op_name", False, fields.TYPE_STRING),
+                (5, "queue_closed_exception_types", True, fields.TYPE_INT32)):
+            message.field.add(name=name, number=number, type=kind,
+                              label=fields.LABEL_REPEATED if repeated else
+                              fields.LABEL_OPTIONAL)
+        file_desc = _pool.POOL.AddSerializedFile(proto.SerializeToString())
+    namespace = {}
+    _builder.BuildMessageAndEnumDescriptors(file_desc, namespace)
+    _builder.BuildTopDescriptorsAndMessages(file_desc, __name__, namespace)
+    return namespace["QueueRunnerDef"]
+
+
+QueueRunnerDef = _build_queue_runner_def()
+_ERROR_CLASSES = {cls(None, None, "").error_code: cls for cls in (
+    getattr(errors, name) for name in errors.__all__ if name.endswith("Error")
+    and name != "OpError")}
+
+
+def _prepend(name, scope):
+    return name if not scope else "%s/%s" % (scope.rstrip("/"), name)
+
+
+def _strip(name, scope):
+    if not scope:
+        return name
+    prefix = scope.rstrip("/") + "/"
+    return name[len(prefix):] if name.startswith(prefix) else name
 
 
 class QueueRunner:
@@ -44,9 +94,14 @@ class QueueRunner:
 
     def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
                  queue_closed_exception_types=None, queue_runner_def=None, import_scope=None):
+        self._lock = threading.Lock()
+        self._runs_per_session = weakref.WeakKeyDictionary()
+        self._exceptions_raised = []
         if queue_runner_def is not None:
-            raise NotImplementedError("QueueRunner(queue_runner_def=...) is not supported by "
-                                      "tensorslim; build the QueueRunner from its queue.")
+            if queue or enqueue_ops:
+                raise ValueError("queue_runner_def and queue are mutually exclusive.")
+            self._init_from_proto(queue_runner_def, import_scope)
+            return
         if not queue or not enqueue_ops:
             raise ValueError("Must provide queue and enqueue_ops.")
         if queue_closed_exception_types is not None:
@@ -62,28 +117,43 @@ class QueueRunner:
             queue.close(cancel_pending_enqueues=True)
         self._queue_closed_exception_types = tuple(queue_closed_exception_types or
                                                    (errors.OutOfRangeError,))
-        self._lock = threading.Lock()
-        self._runs_per_session = weakref.WeakKeyDictionary()
-        self._exceptions_raised = []
+
+    def _init_from_proto(self, queue_runner_def, import_scope=None):
+        graph = get_default_graph()
+
+        def element(name):
+            return graph.as_graph_element(_prepend(name, import_scope))
+        self._queue = _queues.queue_from_op(element(queue_runner_def.queue_name))
+        self._enqueue_ops = [element(n) for n in queue_runner_def.enqueue_op_name]
+        self._close_op = element(queue_runner_def.close_op_name)
+        self._cancel_op = element(queue_runner_def.cancel_op_name)
+        self._queue_closed_exception_types = tuple(
+            _ERROR_CLASSES[code] for code in queue_runner_def.queue_closed_exception_types
+        ) or (errors.OutOfRangeError,)
 
     @property
     def queue(self):
+        """The queue the runner fills."""
         return self._queue
 
     @property
     def enqueue_ops(self):
+        """The enqueue ops, one thread each."""
         return self._enqueue_ops
 
     @property
     def close_op(self):
+        """The op closing the queue when the threads are done."""
         return self._close_op
 
     @property
     def cancel_op(self):
+        """The op closing the queue and cancelling pending enqueues on a stop."""
         return self._cancel_op
 
     @property
     def queue_closed_exception_types(self):
+        """Exceptions that end a thread quietly (the input is exhausted)."""
         return self._queue_closed_exception_types
 
     @property
@@ -185,8 +255,32 @@ class QueueRunner:
         return threads
 
     def to_proto(self, export_scope=None):
-        """Not supported: tensorslim has no QueueRunnerDef proto."""
-        raise NotImplementedError("QueueRunner.to_proto is not supported by tensorslim.")
+        """A ``QueueRunnerDef`` naming the queue and ops (relative to ``export_scope``), or
+        None when the queue is outside that scope."""
+        if export_scope and not self._queue.name.startswith(export_scope.rstrip("/") + "/"):
+            return None
+        return QueueRunnerDef(
+            queue_name=_strip(self._queue.name, export_scope),
+            enqueue_op_name=[_strip(op.name, export_scope) for op in self._enqueue_ops],
+            close_op_name=_strip(self._close_op.name, export_scope),
+            cancel_op_name=_strip(self._cancel_op.name, export_scope),
+            queue_closed_exception_types=[cls(None, None, "").error_code
+                                          for cls in self._queue_closed_exception_types])
+
+    @staticmethod
+    def from_proto(queue_runner_def, import_scope=None):
+        """The QueueRunner described by a ``QueueRunnerDef`` in the default graph."""
+        return QueueRunner(queue_runner_def=queue_runner_def, import_scope=import_scope)
+
+
+def _register_proto_functions():
+    try:
+        from tensorslim.training.meta_graph import register_proto_function
+    except ImportError:   # meta graph export not available
+        return
+    register_proto_function(GraphKeys.QUEUE_RUNNERS, QueueRunnerDef,
+                            lambda qr, export_scope=None: qr.to_proto(export_scope),
+                            QueueRunner.from_proto)
 
 
 def add_queue_runner(qr, collection=GraphKeys.QUEUE_RUNNERS):
@@ -231,3 +325,6 @@ def start_queue_runners(sess=None, coord=None, daemon=True, start=True,
         for qr in runners:
             threads.extend(qr.create_threads(sess, coord=coord, daemon=daemon, start=start))
     return threads
+
+
+_register_proto_functions()

@@ -32,7 +32,7 @@ from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.tensor_shape import TensorShape, as_shape, unknown_shape
 
 __all__ = ["QueueBase", "FIFOQueue", "RandomShuffleQueue", "PaddingFIFOQueue",
-           "session_queue", "mark_runners_started", "RUNNER_GRACE_SECS"]
+           "queue_from_op", "session_queue", "mark_runners_started", "RUNNER_GRACE_SECS"]
 
 _NO_GRAD = not_differentiable_marker()
 
@@ -501,14 +501,17 @@ class QueueBase:
 
     @property
     def dtypes(self):
+        """The component dtypes."""
         return self._dtypes
 
     @property
     def shapes(self):
+        """The component shapes (unknown shapes when none were given)."""
         return self._shapes
 
     @property
     def names(self):
+        """The component names, or None."""
         return self._names
 
     def _check_enqueue_dtypes(self, vals):
@@ -648,6 +651,15 @@ class QueueBase:
             name = "%s_Size" % self._name
         return apply_op("QueueSizeV2", [self._queue_ref], [_dtypes.int32],
                         name=name).outputs[0]
+
+
+def queue_from_op(op):
+    """A :class:`QueueBase` for an existing queue op (e.g. from an imported graph)."""
+    if op.type not in ("FIFOQueueV2", "PaddingFIFOQueueV2", "RandomShuffleQueueV2"):
+        raise TypeError("%s (op type %s) is not a queue op" % (op.name, op.type))
+    shapes = op.get_attr("shapes")
+    return QueueBase(list(op.get_attr("component_types")),
+                     [as_shape(s) for s in shapes] if shapes else None, None, op.outputs[0])
 
 
 def _assert_compatible(shape, expected):

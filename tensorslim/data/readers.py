@@ -266,6 +266,7 @@ class ReaderBase:
 
     @property
     def supports_serialize(self):
+        """Whether the reader can serialize its state (never, in tensorslim)."""
         return self._supports_serialize
 
     def read(self, queue, name=None):

@@ -54,6 +54,14 @@ def _decode_raw_kernel(ctx, data):
     flat = data.reshape(-1)
     if flat.size == 0:
         return xp.zeros(data.shape + (0,), dtype=native)
+    if flat.size == 1:   # the common case: one record's bytes
+        raw = _as_bytes(flat[0])
+        if len(raw) % itemsize:
+            raise errors.InvalidArgumentError(
+                None, ctx.op, "Input to DecodeRaw has length %d that is not a multiple of %d, "
+                "the size of %s" % (len(raw), itemsize, out_type.name))
+        values = xp.frombuffer(raw, dtype=stored).astype(native)
+        return values.reshape(data.shape + (len(raw) // itemsize,))
     lengths = xp.frompyfunc(len, 1, 1)(flat).astype(np.int64)
     width = int(lengths[0])
     bad = xp.flatnonzero(lengths != width)
@@ -75,7 +83,8 @@ register_op("DecodeRaw", shape=_decode_raw_shape, kernel=_decode_raw_kernel, hos
             grad=_NO_GRAD)
 
 
-def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, bytes=None):  # noqa: A002
+def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None,
+               bytes=None):  # noqa: A002 - TF's deprecated argument name
     """Reinterprets the bytes of each string as a vector of ``out_type`` numbers.
 
     Args:

@@ -205,12 +205,37 @@ _activation("Relu6", lambda ctx, x: _kx.relu6(ctx.xp, x),
             "Relu6Grad", lambda ctx, dy, x: _kx.relu6_grad(ctx.xp, dy, x),
             lambda op, g: [_grad_op("Relu6Grad", g, op.inputs[1]),
                            array_ops.zeros_like(op.inputs[1])])
+
+
+def _negative_output_grad_grad(grad_type):
+    # EluGrad/SeluGrad(dy, y) are dy * (y + c) where y < 0 and dy elsewhere (c a constant).
+    def grad_grad(op, g):
+        dy, y = op.inputs
+        return [_grad_op(grad_type, g, y),
+                math_ops.where(y < 0.0, g * dy, array_ops.zeros_like(dy))]
+    return grad_grad
+
+
+def _softplus_grad_grad(op, g):
+    dy, x = op.inputs
+    return [_grad_op("SoftplusGrad", g, x),
+            g * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))]
+
+
+def _softsign_grad_grad(op, g):
+    dy, x = op.inputs
+    d = 1.0 + math_ops.abs(x)
+    return [_grad_op("SoftsignGrad", g, x), -2.0 * g * dy * math_ops.sign(x) / (d * d * d)]
+
+
 _activation("Elu", lambda ctx, x: _kx.elu(ctx.xp, x),
             lambda op, g: [_grad_op("EluGrad", g, op.outputs[0])],
-            "EluGrad", lambda ctx, dy, y: _kx.elu_grad(ctx.xp, dy, y))
+            "EluGrad", lambda ctx, dy, y: _kx.elu_grad(ctx.xp, dy, y),
+            _negative_output_grad_grad("EluGrad"))
 _activation("Selu", lambda ctx, x: _kx.selu(ctx.xp, x),
             lambda op, g: [_grad_op("SeluGrad", g, op.outputs[0])],
-            "SeluGrad", lambda ctx, dy, y: _kx.selu_grad(ctx.xp, dy, y))
+            "SeluGrad", lambda ctx, dy, y: _kx.selu_grad(ctx.xp, dy, y),
+            _negative_output_grad_grad("SeluGrad"))
 _activation("LeakyRelu", lambda ctx, x: _kx.leaky_relu(ctx.xp, x, ctx.attrs["alpha"]),
             lambda op, g: [_grad_op("LeakyReluGrad", g, op.inputs[0],
                                     {"alpha": op.get_attr("alpha")})],
@@ -221,10 +246,12 @@ _activation("LeakyRelu", lambda ctx, x: _kx.leaky_relu(ctx.xp, x, ctx.attrs["alp
                            array_ops.zeros_like(op.inputs[1])])
 _activation("Softplus", lambda ctx, x: _kx.softplus(ctx.xp, x),
             lambda op, g: [_grad_op("SoftplusGrad", g, op.inputs[0])],
-            "SoftplusGrad", lambda ctx, dy, x: _kx.softplus_grad(ctx.xp, dy, x))
+            "SoftplusGrad", lambda ctx, dy, x: _kx.softplus_grad(ctx.xp, dy, x),
+            _softplus_grad_grad)
 _activation("Softsign", lambda ctx, x: _kx.softsign(ctx.xp, x),
             lambda op, g: [_grad_op("SoftsignGrad", g, op.inputs[0])],
-            "SoftsignGrad", lambda ctx, dy, x: _kx.softsign_grad(ctx.xp, dy, x))
+            "SoftsignGrad", lambda ctx, dy, x: _kx.softsign_grad(ctx.xp, dy, x),
+            _softsign_grad_grad)
 
 
 def _sigmoid_grad_grad(op, g):
@@ -872,16 +899,33 @@ def _depthwise_grad(op, grad):
             _conv_op("DepthwiseConv2dNativeBackpropFilter", [x, _shape_of(w), grad], attrs)]
 
 
+def _depthwise_backprop_input_grad(op, grad):
+    sizes, w, dy = op.inputs
+    attrs = _copy_attrs(op, _DW_ATTRS)
+    return [None,
+            _conv_op("DepthwiseConv2dNativeBackpropFilter", [grad, _shape_of(w), dy], attrs),
+            _conv_op("DepthwiseConv2dNative", [grad, w], attrs)]
+
+
+def _depthwise_backprop_filter_grad(op, grad):
+    x, sizes, dy = op.inputs
+    attrs = _copy_attrs(op, _DW_ATTRS)
+    return [_conv_op("DepthwiseConv2dNativeBackpropInput", [_shape_of(x), grad, dy], attrs),
+            None, _conv_op("DepthwiseConv2dNative", [x, grad], attrs)]
+
+
 register_op("DepthwiseConv2dNative", shape=_depthwise_shape,
             kernel=lambda ctx, x, w: _k.depthwise_conv2d_native(
                 ctx.xp, x, w, *_conv_kernel_args(ctx.attrs)),
             grad=_depthwise_grad)
 register_op("DepthwiseConv2dNativeBackpropInput", shape=_backprop_input_shape,
             kernel=lambda ctx, sizes, w, dy: _k.depthwise_conv2d_native_backprop_input(
-                ctx.xp, sizes.tolist(), w, dy, *_conv_kernel_args(ctx.attrs)))
+                ctx.xp, sizes.tolist(), w, dy, *_conv_kernel_args(ctx.attrs)),
+            grad=_depthwise_backprop_input_grad)
 register_op("DepthwiseConv2dNativeBackpropFilter", shape=_backprop_filter_shape,
             kernel=lambda ctx, x, sizes, dy: _k.depthwise_conv2d_native_backprop_filter(
-                ctx.xp, x, sizes.tolist(), dy, *_conv_kernel_args(ctx.attrs)))
+                ctx.xp, x, sizes.tolist(), dy, *_conv_kernel_args(ctx.attrs)),
+            grad=_depthwise_backprop_filter_grad)
 
 
 def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",  # noqa: A002
