@@ -11,50 +11,19 @@ import logging
 import threading
 import weakref
 
-from google.protobuf import descriptor_pb2
-from google.protobuf.internal import builder as _builder
 
 from tensorslim.core import errors
 from tensorslim.core.graph import GraphKeys, add_to_collection, get_default_graph
 from tensorslim.core.session import BaseSession, get_default_session
 from tensorslim.data import queues as _queues
+from tensorslim.proto.queue_runner_pb2 import QueueRunnerDef
 
 __all__ = ["QueueRunner", "QueueRunnerDef", "add_queue_runner", "start_queue_runners"]
 
 _log = logging.getLogger("tensorslim")
 
 
-def _build_queue_runner_def():
-    """``tensorflow.QueueRunnerDef`` (TF's queue_runner.proto), in tensorslim's proto pool.
 
-    The error codes (an enum in TF) are declared as packed int32, the same wire format.
-    """
-    from tensorslim.proto import _pool
-    filename = "tensorslim/proto/queue_runner.proto"
-    try:
-        file_desc = _pool.POOL.FindFileByName(filename)
-    except KeyError:
-        proto = descriptor_pb2.FileDescriptorProto(name=filename, package="tensorflow",
-                                                   syntax="proto3")
-        message = proto.message_type.add(name="QueueRunnerDef")
-        fields = descriptor_pb2.FieldDescriptorProto
-        for number, name, repeated, kind in (
-                (1, "queue_name", False, fields.TYPE_STRING),
-                (2, "enqueue_op_name", True, fields.TYPE_STRING),
-                (3, "close_op_name", False, fields.TYPE_STRING),
-                (4, "cancel_op_name", False, fields.TYPE_STRING),
-                (5, "queue_closed_exception_types", True, fields.TYPE_INT32)):
-            message.field.add(name=name, number=number, type=kind,
-                              label=fields.LABEL_REPEATED if repeated else
-                              fields.LABEL_OPTIONAL)
-        file_desc = _pool.POOL.AddSerializedFile(proto.SerializeToString())
-    namespace = {}
-    _builder.BuildMessageAndEnumDescriptors(file_desc, namespace)
-    _builder.BuildTopDescriptorsAndMessages(file_desc, __name__, namespace)
-    return namespace["QueueRunnerDef"]
-
-
-QueueRunnerDef = _build_queue_runner_def()
 _ERROR_CLASSES = {cls(None, None, "").error_code: cls for cls in (
     getattr(errors, name) for name in errors.__all__ if name.endswith("Error")
     and name != "OpError")}

@@ -834,7 +834,7 @@ def max_pool_grad(xp, x, y, dy, ksize, strides, padding, data_format="NHWC"):
         # after the first maximum cleared tap by tap in the (small) mask, and one multiply
         # that writes the whole gradient in place.
         dx = (xp.empty if _covers(g, kh, kw, h, wd) else xp.zeros)(x.shape, dtype=dy.dtype)
-        spread = _windows(y, _Geometry(g.oh, g.ow, 1, 1, 1, 1, 0, 0, 0, 0), 1, 1, hw).shape
+        spread = y.shape[:hw] + (g.oh, 1, g.ow, 1) + y.shape[hw + 2:]  # y per window
         hit = _windows(x, g, kh, kw, hw) == y.reshape(spread)
         _first_hits(xp, hit, kh, kw, hw)
         xp.multiply(dy.reshape(spread), hit, out=_windows(dx, g, kh, kw, hw))
@@ -1052,6 +1052,12 @@ def bias_add(xp, value, bias, data_format="NHWC"):
     if bias.ndim != 1 or bias.shape[0] != value.shape[axis]:
         raise ValueError(f"{op}: expected bias of shape [{value.shape[axis]}] (the channel "
                          f"dimension of value {list(value.shape)}), got {list(bias.shape)}")
+    if axis == value.ndim - 1 and value.ndim > 2 and value.shape[0] >= 4:
+        # A bias tiled over one batch entry gives the add long contiguous rows to work on
+        # (about 2x faster under numpy than broadcasting a short channel vector).
+        per_entry = value.size // value.shape[0]
+        tiled = xp.tile(bias, per_entry // max(bias.shape[0], 1))
+        return (value.reshape(value.shape[0], per_entry) + tiled).reshape(value.shape)
     return value + bias.reshape((-1,) + (1,) * (value.ndim - 1 - axis))
 
 
@@ -1070,8 +1076,13 @@ def bias_add_grad(xp, dy, data_format="NHWC"):
         ValueError: If ``dy`` has rank below 2.
     """
     axis = _channel_axis(dy.ndim, data_format, "BiasAddGrad")
-    if axis == dy.ndim - 1:
-        return dy.reshape(-1, dy.shape[-1]).sum(axis=0)
+    if dy.size and dy.ndim > 2:
+        # Two-stage sums over 2-D/3-D views, each along whole contiguous rows (or within
+        # them): several times faster than one reduction over a strided axis.
+        if axis == dy.ndim - 1:
+            rows = dy.reshape(dy.shape[0], -1).sum(axis=0)
+            return rows.reshape(-1, dy.shape[-1]).sum(axis=0)
+        return dy.reshape(dy.shape[0], dy.shape[1], -1).sum(axis=2).sum(axis=0)
     return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis))
 
 

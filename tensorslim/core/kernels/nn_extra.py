@@ -42,8 +42,9 @@ def relu(xp, x):
 
 def relu_grad(xp, dy, x):
     """``dy`` where ``x > 0``, else 0."""
-    # A multiply by the 0/1 mask is several times faster than xp.where under numpy.
-    return dy * (x > 0).astype(dy.dtype)
+    # A multiply by the bool mask is several times faster than xp.where under numpy (and
+    # faster than first casting the mask to dy's dtype).
+    return xp.multiply(dy, x > 0)
 
 
 def relu6(xp, x):

@@ -12,7 +12,8 @@ from tensorslim.core.ops import array_ops
 from tensorslim.core.registry import register_op
 from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 
-__all__ = ["batch_matmul", "einsum", "tensordot", "matrix_inverse", "matrix_determinant"]
+__all__ = ["batch_matmul", "einsum", "tensordot", "matrix_inverse", "matrix_determinant",
+           "matrix_transpose", "adjoint", "trace"]
 
 
 def _math():
@@ -429,3 +430,58 @@ def matrix_determinant(input, name=None):  # noqa: A002 - TF's name
         dt = x.dtype.base_dtype
         return apply_op("MatrixDeterminant", [x], [dt], attrs={"T": dt},
                         name=scope).outputs[0]
+
+
+# --------------------------------------------------------------------------- compositions
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+    """``tf.matrix_transpose`` / ``tf.linalg.transpose``: swaps the last two dimensions.
+
+    Args:
+      a: a Tensor of rank >= 2 (a batch of matrices).
+      name: the name scope.
+      conjugate: also conjugate complex values (the adjoint).
+
+    Returns:
+      A ``Transpose`` of ``a`` with its last two dimensions swapped.
+
+    Raises:
+      ValueError: the static rank of ``a`` is below 2.
+    """
+    from tensorslim.core.ops import manip_ops
+    with name_scope(name, "transpose", [a]):
+        a = convert_to_tensor(a, name="a")
+        ndims = a.shape.ndims
+        if ndims is not None:
+            if ndims < 2:
+                raise ValueError("Argument 'a' should be a (batch) matrix, with rank >= 2.  "
+                                 "Found: %s" % a.shape)
+            perm = list(range(ndims - 2)) + [ndims - 1, ndims - 2]
+        else:
+            rank = array_ops.rank(a)
+            perm = array_ops.concat([manip_ops.range_(rank - 2), [rank - 1, rank - 2]], 0)
+        out = manip_ops.transpose(a, perm)
+        if conjugate and a.dtype.base_dtype.is_complex:
+            out = _math().conj(out)
+        return out
+
+
+def adjoint(matrix, name=None):
+    """``tf.linalg.adjoint``: the conjugate transpose of the last two dimensions."""
+    with name_scope(name, "adjoint", [matrix]):
+        return matrix_transpose(matrix, conjugate=True)
+
+
+def trace(x, name=None):
+    """``tf.trace`` / ``tf.linalg.trace``: the sum of each matrix's main diagonal.
+
+    Args:
+      x: a Tensor of rank >= 2.
+      name: the op's name (default "Trace").
+
+    Returns:
+      A Tensor of rank ``rank(x) - 2``.
+    """
+    with name_scope(name, "Trace", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        return _math().reduce_sum(array_ops.matrix_diag_part(x), [-1], name=scope)

@@ -37,7 +37,8 @@ __all__ = [
     "bitcast",
     # reductions
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all",
-    "reduce_any", "reduce_logsumexp", "argmax", "argmin", "count_nonzero", "norm",
+    "reduce_any", "reduce_logsumexp", "reduce_variance", "reduce_std",
+    "reduce_euclidean_norm", "argmax", "argmin", "count_nonzero", "norm",
     "unsorted_segment_sum", "segment_sum",
     # helpers other op modules use
     "reduce_sum_to_shape", "resolve_axis", "reduction_op", "reduction_axes_shape",
@@ -1835,6 +1836,44 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
             else:
                 my_max = array_ops.reshape(my_max, array_ops.shape(result))
         return add(result, my_max, name=scope)
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """``tf.math.reduce_variance``: the (population) variance over ``axis``.
+
+    Args:
+      input_tensor: a floating tensor.
+      axis: the axes to reduce (all when None).
+      keepdims: keep the reduced axes with size 1.
+      name: the name scope (default "reduce_variance").
+
+    Raises:
+      TypeError: the input is not floating point.
+    """
+    with name_scope(name, "reduce_variance", [input_tensor]):
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        if not x.dtype.base_dtype.is_floating:
+            raise TypeError("reduce_variance needs a floating-point input, got %s"
+                            % x.dtype.base_dtype.name)
+        means = reduce_mean(x, axis=axis, keepdims=True)
+        return reduce_mean(square(subtract(x, means)), axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """``tf.math.reduce_std``: the standard deviation over ``axis``; as :func:`reduce_variance`.
+    """
+    with name_scope(name, "reduce_std", [input_tensor]):
+        return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """``tf.math.reduce_euclidean_norm``: ``sqrt(sum(x ** 2))`` over ``axis``.
+
+    Arguments as :func:`reduce_variance` (default name "reduce_euclidean_norm").
+    """
+    with name_scope(name, "reduce_euclidean_norm", [input_tensor]):
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        return sqrt(reduce_sum(square(x), axis=axis, keepdims=keepdims))
 
 
 register_op("ArgMax", shape=lambda op: _arg_shape(op), grad=_NO_GRAD, make_context=_int_context,
