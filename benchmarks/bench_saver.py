@@ -3,7 +3,10 @@
 Prints tensorslim's figures and, when TensorFlow is installed (``tensorflow.compat.v1``),
 TF's Saver on the same variables, side by side. Each figure is the best of ``--repeats``.
 
-    python benchmarks/bench_saver.py [--mb 100] [--variables 25] [--repeats 3]
+    python benchmarks/bench_saver.py [--mb 100] [--variables 25] [--repeats 3] [--dir DIR]
+
+``--dir`` picks the file system (e.g. ``/dev/shm`` to leave the disk out and measure the
+CPU side: serialization, checksums, copies).
 """
 import argparse
 import os
@@ -64,10 +67,12 @@ def main():
     parser.add_argument("--mb", type=float, default=100.0)
     parser.add_argument("--variables", type=int, default=25)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dir", default=None,
+                        help="where to write the checkpoints (default: a temporary dir)")
     args = parser.parse_args()
     values = _values(args.mb, args.variables)
     mb = sum(v.nbytes for v in values) / 2 ** 20
-    directory = tempfile.mkdtemp(prefix="bench_saver_")
+    directory = tempfile.mkdtemp(prefix="bench_saver_", dir=args.dir)
     try:
         save_t, restore_t = bench_tensorslim(values, os.path.join(directory, "ts"),
                                              args.repeats)

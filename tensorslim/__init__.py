@@ -99,6 +99,15 @@ from tensorslim.core.custom_gradient import custom_gradient, identity_n
 from tensorslim.core.gradients import UnconnectedGradients
 # ---- end control flow
 
+# ---- math/linalg namespaces (tf.math, tf.linalg, tf.random: TF 1.13+ aliases of the ops
+#      above; plus the top-level names TF1 kept for a few of their compositions)
+from tensorslim import linalg, math, random  # noqa: A004 - TF's namespace names
+from tensorslim.core.ops.linalg_ops import matrix_transpose, trace
+from tensorslim.core.ops.math_ops import conj
+from tensorslim.core.ops.nn_impl import log_sigmoid
+from tensorslim.core.random_seed import get_seed
+# ---- end math/linalg namespaces
+
 # ---- namespaces (tf.nn, tf.train, tf.test, tf.gfile, tf.python_io, tf.data, tf.image ...)
 # ---- train
 from tensorslim import train
@@ -151,6 +160,12 @@ from tensorslim import image
 from tensorslim.data import dataset_ops as _dataset_ops  # noqa: F401 - registers the ops
 from tensorslim.data import iterator_ops as _iterator_ops  # noqa: F401 - registers the ops
 # ---- end tf.data/image
+# ---- eager/debug (tensorslim/eager: tf.contrib.eager; tensorslim/debug: tfdbg)
+from tensorslim.eager import GradientTape, enable_eager_execution, executing_eagerly
+# ---- end eager/debug
+# ---- app (tf.app.run, tf.app.flags / tf.flags: app.py, flags.py)
+from tensorslim import app, flags
+# ---- end app
 # ---- end namespaces
 
 __version__ = "0.1.0"

@@ -427,3 +427,41 @@ def test_dataset_ops_have_tf_names_and_serialize():
 
 def test_autotune_value():
     assert tf.data.experimental.AUTOTUNE == dataset_runtime.AUTOTUNE == -1
+
+
+def test_graph_def_round_trip_runs_in_the_same_process():
+    g = tf.Graph()
+    with g.as_default():
+        ds = tf.data.Dataset.range(4).map(lambda x: x * 3).batch(2)
+        it = ds.make_initializable_iterator()
+        it.get_next(name="nxt")
+    g2 = tf.Graph()
+    with g2.as_default():
+        tf.import_graph_def(g.as_graph_def(), name="")
+        with tf.Session() as sess:
+            sess.run(g2.get_operation_by_name("MakeIterator"))
+            nxt = g2.get_tensor_by_name("nxt:0")
+            assert [list(sess.run(nxt)) for _ in range(2)] == [[0, 3], [6, 9]]
+
+
+def test_eager_iteration(tmp_path):
+    import subprocess
+    import sys
+    script = (
+        "import tensorslim as tf\n"
+        "import tensorslim.contrib.eager as tfe\n"
+        "tfe.enable_eager_execution()\n"
+        "c = tf.constant(10, tf.int64)\n"
+        "ds = tf.data.Dataset.range(5).map(lambda x: x * c).batch(2)\n"
+        "print([x.numpy().tolist() for x in ds])\n"
+        "try:\n"
+        "    ds.make_one_shot_iterator()\n"
+        "except RuntimeError as e:\n"
+        "    print('refused', 'not supported when eager' in str(e))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["[[0, 10], [20, 30], [40]]", "refused True"]
+    with pytest.raises(RuntimeError, match="only supported when eager"):
+        iter(tf.data.Dataset.range(2))

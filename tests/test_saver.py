@@ -309,9 +309,9 @@ def test_failed_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
         saver.save(sess, prefix, global_step=1)
         sess.run(tf.assign(v, 2.0))
 
-        def crash(prefix, header, entries):
+        def crash(prefix, index):
             raise KeyboardInterrupt("simulated crash after the data file")
-        monkeypatch.setattr(bundle, "_write_index", crash)
+        monkeypatch.setattr(bundle, "_write_index_bytes", crash)
         with pytest.raises(KeyboardInterrupt):
             saver.save(sess, prefix, global_step=2)
         monkeypatch.undo()

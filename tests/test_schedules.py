@@ -104,7 +104,9 @@ def test_natural_exp_and_inverse_time_decay(staircase):
     lr, got = _values(lambda s: tf.train.natural_exp_decay(0.1, s, 10, 0.5,
                                                            staircase=staircase))
     np.testing.assert_allclose(got, 0.1 * np.exp(-0.5 * p), rtol=1e-5)
-    assert lr.name == "NaturalExpDecay:0"
+    # TF1 builds it as an exponential_decay with rate exp(-decay_rate).
+    assert lr.name == "ExponentialDecay:0"
+    assert lr.graph.get_operation_by_name("Exp").type == "Exp"
     lr, got = _values(lambda s: tf.train.inverse_time_decay(0.1, s, 10, 0.5,
                                                             staircase=staircase))
     np.testing.assert_allclose(got, 0.1 / (1 + 0.5 * p), rtol=1e-5)

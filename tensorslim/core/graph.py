@@ -841,6 +841,10 @@ def _shape_for_message(shape):
 
 # --------------------------------------------------------------------------- defaults
 
+# Makes the global default graph; tensorslim.eager installs one returning its eager graph.
+_default_graph_factory = Graph
+
+
 def get_default_graph():
     """Returns the innermost graph made default with ``as_default``, or the global one."""
     global _global_default_graph
@@ -848,7 +852,7 @@ def get_default_graph():
     if stack:
         return stack[-1]
     if _global_default_graph is None:
-        _global_default_graph = Graph()
+        _global_default_graph = _default_graph_factory()
     return _global_default_graph
 
 
@@ -863,7 +867,7 @@ def reset_default_graph():
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. "
                              "If you need a cleared graph, exit the nesting and create a new "
                              "graph.")
-    _global_default_graph = Graph()
+    _global_default_graph = _default_graph_factory()
     from tensorslim.core import session as _session
     _session._clear_default_session_for_reset()
 

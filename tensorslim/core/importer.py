@@ -515,7 +515,33 @@ OUTPUT_SPECS = {
     "Timestamp": "float64", "SparseReshape": "int64,int64", "SetSize": "int32",
     "LookupTableFindV2": "Tout", "HashTableV2": "resource", "LookupTableSizeV2": "int64",
     "InitializeTableV2": _NONE,
+    # -- sparse tensors kept in a session-side map (tf.train.batch of SparseTensors)
+    "AddSparseToTensorsMap": "int64", "AddManySparseToTensorsMap": "int64",
+    "TakeManySparseFromTensorsMap": "int64,dtype,int64",
+    # -- tf.train.Example parsing
+    "ParseExample": "Nsparse*int64,[sparse_types],Nsparse*int64,[Tdense]",
+    "ParseSingleExample": "num_sparse*int64,[sparse_types],num_sparse*int64,[Tdense]",
+    "ParseSingleSequenceExample":
+        "Ncontext_sparse*int64,[context_sparse_types],Ncontext_sparse*int64,[Tcontext_dense],"
+        "Nfeature_list_sparse*int64,[feature_list_sparse_types],Nfeature_list_sparse*int64,"
+        "[feature_list_dense_types]",
+    "ReaderSerializeStateV2": "string", "ReaderRestoreStateV2": _NONE,
+    # -- tf.data: datasets are variants, iterators resources
+    "IteratorV2": "resource", "OneShotIterator": "resource", "MakeIterator": _NONE,
+    "IteratorGetNext": "[output_types]", "IteratorToStringHandle": "string",
+    "IteratorFromStringHandleV2": "resource",
+    # -- functional control flow (refused by import_graph_def, listed for completeness)
+    "While": "[T]",
 }
+for _dataset in ("BatchDatasetV2", "CacheDataset", "ConcatenateDataset", "FilterDataset",
+                 "FixedLengthRecordDatasetV2", "FlatMapDataset", "GeneratorDataset",
+                 "IgnoreErrorsDataset", "InterleaveDataset", "MapDataset",
+                 "PaddedBatchDatasetV2", "ParallelInterleaveDatasetV2", "ParallelMapDataset",
+                 "PrefetchDataset", "RangeDataset", "RepeatDataset", "ShardDataset",
+                 "ShuffleDataset", "SkipDataset", "TFRecordDataset", "TakeDataset",
+                 "TensorDataset", "TensorSliceDataset", "TextLineDataset", "UnbatchDataset",
+                 "ZipDataset"):
+    OUTPUT_SPECS[_dataset] = "variant"
 
 
 def _prefix_rule(op_type):
@@ -549,8 +575,8 @@ _DEFAULTS = {
     "DepthwiseConv2dNativeBackpropInput": dict(_CONV, use_cudnn_on_gpu=None),
     "DepthwiseConv2dNativeBackpropFilter": dict(_CONV, use_cudnn_on_gpu=None),
     "Conv3D": {"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]},
-    "MaxPool": dict(_POOL, explicit_paddings=[]), "AvgPool": _POOL,
-    "MaxPoolGrad": dict(_POOL, explicit_paddings=[]), "AvgPoolGrad": _POOL,
+    "MaxPool": dict(_POOL, T=_F32, explicit_paddings=[]), "AvgPool": _POOL,
+    "MaxPoolGrad": dict(_POOL, T=_F32, explicit_paddings=[]), "AvgPoolGrad": _POOL,
     "MaxPoolWithArgmax": {"Targmax": _INT64, "include_batch_in_index": False},
     "BiasAdd": _POOL, "BiasAddGrad": _POOL, "DepthToSpace": _POOL, "SpaceToDepth": _POOL,
     "MatMul": {"transpose_a": False, "transpose_b": False},
@@ -560,8 +586,9 @@ _DEFAULTS = {
     "FusedBatchNormGradV3": _BN,
     "FusedBatchNormV2": dict(_BN, exponential_avg_factor=1.0),
     "FusedBatchNormV3": dict(_BN, exponential_avg_factor=1.0),
-    "LRN": {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
-    "LeakyRelu": {"alpha": 0.2}, "SparseSoftmaxCrossEntropyWithLogits": {"Tlabels": _INT64},
+    "LRN": {"T": _F32, "depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
+    "LeakyRelu": {"T": _F32, "alpha": 0.2},
+    "SparseSoftmaxCrossEntropyWithLogits": {"Tlabels": _INT64},
     "Shape": {"out_type": _INT32}, "ShapeN": {"out_type": _INT32}, "Size": {"out_type": _INT32},
     "Reshape": {"Tshape": _INT32}, "ExpandDims": {"Tdim": _INT32},
     "Fill": {"index_type": _INT32}, "ConcatV2": {"Tidx": _INT32},
@@ -621,6 +648,46 @@ _DEFAULTS = {
                            "shared_name": ""},
     "RandomShuffleQueueV2": {"shapes": [], "capacity": -1, "min_after_dequeue": 0,
                              "seed": 0, "seed2": 0, "container": "", "shared_name": ""},
+    # Type attrs with a default decide output types, so a GraphDef written with
+    # strip_default_attrs needs them; the others are attrs kernels read.
+    "AdjustContrastv2": {"T": _F32}, "AdjustHue": {"T": _F32},
+    "AdjustSaturation": {"T": _F32}, "HSVToRGB": {"T": _F32}, "RGBToHSV": {"T": _F32},
+    "BroadcastGradientArgs": {"T": _INT32}, "InvertPermutation": {"T": _INT32},
+    "ComplexAbs": {"T": _dtypes.complex64, "Tout": _F32}, "Conj": {"T": _dtypes.complex64},
+    "ExtractJpegShape": {"output_type": _INT32}, "UniqueWithCounts": {"out_idx": _INT32},
+    "LRNGrad": {"T": _F32, "depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
+    "LeakyReluGrad": {"T": _F32, "alpha": 0.2},
+    "BroadcastTo": {"Tidx": _INT32}, "ReverseV2": {"Tidx": _INT32},
+    "LinSpace": {"Tidx": _INT32}, "MirrorPadGrad": {"Tpaddings": _INT32},
+    "UnsortedSegmentSum": {"Tnumsegments": _INT32},
+    "MaxPoolGradGrad": _POOL, "MaxPoolGradWithArgmax": {"include_batch_in_index": False},
+    "ResizeBilinearGrad": _RESIZE, "ResizeBicubicGrad": _RESIZE,
+    "ResizeNearestNeighborGrad": _RESIZE,
+    "MatrixInverse": {"adjoint": False}, "SparseToDense": {"validate_indices": True},
+    "RandomGamma": _SEEDS, "EncodePng": {"T": _dtypes.uint8}, "DecodeBmp": {"channels": 0},
+    "DecodeImage": {"channels": 0, "dtype": _dtypes.uint8, "expand_animations": True},
+    "DecodeCSV": {"field_delim": ",", "use_quote_delim": True, "na_value": "",
+                  "select_cols": []},
+    "FixedLengthRecordReaderV2": {"header_bytes": 0, "footer_bytes": 0, "hop_bytes": 0,
+                                  "container": "", "shared_name": "", "encoding": ""},
+    "TFRecordReaderV2": {"container": "", "shared_name": "", "compression_type": ""},
+    "TextLineReaderV2": {"skip_header_lines": 0, "container": "", "shared_name": ""},
+    "WholeFileReaderV2": {"container": "", "shared_name": ""},
+    "IdentityReaderV2": {"container": "", "shared_name": ""},
+    "AddSparseToTensorsMap": {"container": "", "shared_name": ""},
+    "AddManySparseToTensorsMap": {"container": "", "shared_name": ""},
+    "TakeManySparseFromTensorsMap": {"container": "", "shared_name": ""},
+    "OneShotIterator": {"container": "", "shared_name": ""},
+    "ParseSingleSequenceExample": {
+        "Ncontext_sparse": 0, "Ncontext_dense": 0, "Nfeature_list_sparse": 0,
+        "Nfeature_list_dense": 0, "context_sparse_types": [], "Tcontext_dense": [],
+        "feature_list_dense_types": [], "feature_list_sparse_types": [],
+        "context_dense_shapes": [], "feature_list_dense_shapes": []},
+    "ParallelInterleaveDatasetV2": {"sloppy": False},
+    "ParallelMapDataset": {"sloppy": False, "use_inter_op_parallelism": True,
+                           "preserve_cardinality": False},
+    "MapDataset": {"use_inter_op_parallelism": True, "preserve_cardinality": False},
+    "ShuffleDataset": {"reshuffle_each_iteration": True},
 }
 
 
@@ -666,7 +733,7 @@ def output_dtypes(op_type, attrs):
     spec = _spec_for(op_type, attrs)
     if spec is None:
         raise ValueError("tensorslim does not know the outputs of op type %s (it has no 'T' "
-                         "or 'dtype' attr); add it to op_signatures.OUTPUT_SPECS" % op_type)
+                         "or 'dtype' attr); add it to importer.OUTPUT_SPECS" % op_type)
     out = []
     for item in filter(None, (s.strip() for s in spec.split(","))):
         ref = item.endswith("&")

@@ -101,6 +101,8 @@ def constant_value(tensor):
     import numpy as np
     if not isinstance(tensor, Tensor):
         return None
+    if hasattr(tensor, "_concrete_value"):  # an eager tensor knows its value
+        return tensor._concrete_value()
     op = tensor.op
     t = op.type
     if t == "Const":

@@ -365,11 +365,13 @@ class BaseSession:
         timeout = getattr(options, "timeout_in_ms", 0) if options is not None else 0
         if not timeout:
             timeout = self._config.operation_timeout_in_ms
-        if timeout:
-            with executor.Deadline(timeout):
+        # IEEE semantics, as TF: NaN and inf flow through kernels silently (numpy would warn).
+        with np.errstate(all="ignore"):
+            if timeout:
+                with executor.Deadline(timeout):
+                    values = plan.run(feed_values)
+            else:
                 values = plan.run(feed_values)
-        else:
-            values = plan.run(feed_values)
         if single:
             return _to_numpy_result(values[0])
         results = []

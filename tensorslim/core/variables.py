@@ -252,8 +252,20 @@ class Variable:
     def from_proto(variable_def, import_scope=None):
         return Variable(variable_def=variable_def, import_scope=import_scope)
 
+    def numpy(self):
+        """The variable's current value as a numpy array (eager execution only)."""
+        if not hasattr(self._snapshot, "numpy"):
+            raise NotImplementedError("numpy() is only available when eager execution is "
+                                      "enabled.")
+        return self._snapshot.numpy()
+
     # -- python
     def __repr__(self):
+        if hasattr(self._snapshot, "numpy"):  # eager: TF shows the value too
+            from tensorslim.eager.tensor import numpy_text
+            return "<tf.Variable '%s' shape=%s dtype=%s, numpy=%s>" % (
+                self.name, self.shape, self.dtype.base_dtype.name,
+                numpy_text(self._snapshot, True))
         return "<tf.Variable '%s' shape=%s dtype=%s>" % (self.name, self.shape,
                                                          self.dtype.name)
 

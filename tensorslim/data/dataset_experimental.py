@@ -1,5 +1,5 @@
 """``tf.data.experimental``: transformations applied with ``Dataset.apply``, and AUTOTUNE."""
-from tensorslim.data.dataset_ops import AUTOTUNE, Dataset
+from tensorslim.data.dataset_ops import AUTOTUNE
 
 __all__ = ["AUTOTUNE", "ignore_errors", "shuffle_and_repeat", "map_and_batch",
            "parallel_interleave", "unbatch", "enumerate_dataset"]
@@ -54,7 +54,3 @@ def unbatch():
 def enumerate_dataset(start=0):
     """A transformation pairing elements with their index (``Dataset.enumerate``)."""
     return lambda dataset: dataset.enumerate(start)
-
-
-def _check(dataset):
-    return isinstance(dataset, Dataset)

@@ -14,6 +14,7 @@ registry under that name, as ``py_func`` keeps its callables.
 import itertools
 import re
 import threading
+import weakref
 
 import numpy as np
 
@@ -24,9 +25,11 @@ from tensorslim.data import dataset_structure as structure
 from tensorslim.proto import attr_value_pb2
 
 __all__ = ["FunctionGraph", "StructuredFunction", "FunctionRunner", "get_function",
-           "as_element_array"]
+           "as_element_array", "keep_alive"]
 
-_functions = {}
+# Functions live as long as the graph that uses them: the graph holds them, this registry
+# only finds them by name.
+_functions = weakref.WeakValueDictionary()
 _counter = itertools.count(1)
 _lock = threading.Lock()
 _HOST = "/device:CPU:0"
@@ -87,6 +90,14 @@ class FunctionGraph(Graph):
                   for t in inputs]
         return super().create_op(op_type, inputs, dtypes, input_types, name, attrs, op_def,
                                  compute_shapes, compute_device)
+
+
+def keep_alive(graph, obj):
+    """Makes ``graph`` hold ``obj`` (a traced function, a generator, a dataset factory)."""
+    held = graph.__dict__.get("_tf_data_objects")
+    if held is None:
+        held = graph.__dict__.setdefault("_tf_data_objects", [])
+    held.append(obj)
 
 
 def _sanitize(name):
@@ -157,6 +168,7 @@ class StructuredFunction:
         self.captured = [outer for outer, _ in graph.captures]
         self.capture_inputs = [inner for _, inner in graph.captures]
         _functions[self.name] = self
+        keep_alive(outer_graph, self)
 
     def _set_dataset_output(self, ret):
         from tensorslim.data.dataset_ops import Dataset

@@ -14,6 +14,7 @@ tuples/dicts of components, each with a dtype and a static shape (``output_types
 """
 import itertools
 import threading
+import weakref
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorslim.data import dataset_runtime as runtime
 from tensorslim.data import dataset_structure as structure
-from tensorslim.data.dataset_function import StructuredFunction, get_function
+from tensorslim.data.dataset_function import StructuredFunction, get_function, keep_alive
 from tensorslim.data.dataset_structure import ComponentSpec
 from tensorslim.proto import attr_value_pb2
 
@@ -151,7 +152,7 @@ def _generator_kernel(ctx, *args):
     if entry is None:
         raise errors.NotFoundError(None, ctx.op, "The generator of this from_generator dataset "
                                    "is not defined in this process.")
-    generator, template = entry
+    generator, template = entry.generator, entry.template
     specs = [ComponentSpec(t, s) for t, s in zip(ctx.attrs["output_types"],
                                                  ctx.attrs["output_shapes"])]
     py_args = [a[()] if a.ndim == 0 else a for a in args]
@@ -213,7 +214,15 @@ _register("FixedLengthRecordDatasetV2", lambda ctx, f, h, r, ft, b, c: runtime.f
 
 # --------------------------------------------------------------------------- helpers
 
-_generators = {}
+class _Generator:
+    """A from_generator callable and its element structure (held by the graph)."""
+
+    def __init__(self, generator, template):
+        self.generator = generator
+        self.template = template
+
+
+_generators = weakref.WeakValueDictionary()
 _generator_ids = itertools.count()
 _generator_lock = threading.Lock()
 
@@ -311,9 +320,27 @@ class Dataset:
             structure.structure_str(self.output_types))
 
     def __iter__(self):
-        raise RuntimeError("dataset.__iter__() is only supported when eager execution is "
-                           "enabled. Use dataset.make_one_shot_iterator() (or "
-                           "make_initializable_iterator()) and get_next() in a Session.")
+        """Iterates the elements as EagerTensors (only under eager execution).
+
+        Raises:
+          RuntimeError: in graph mode (use an iterator and ``get_next()`` in a Session).
+        """
+        value = getattr(self._variant_tensor, "_value", None)
+        if not isinstance(value, runtime.DatasetValue):
+            raise RuntimeError("dataset.__iter__() is only supported when eager execution is "
+                               "enabled. Use dataset.make_one_shot_iterator() (or "
+                               "make_initializable_iterator()) and get_next() in a Session.")
+        return self._eager_elements(value)
+
+    def _eager_elements(self, value):
+        from tensorslim.core.ops import array_ops
+        env = runtime.IterationEnv(self._variant_tensor.graph._runtime_session())
+        try:
+            for element in value.make_iterator(env):
+                yield structure.pack_sequence_as(self._element_spec,
+                                                 [array_ops.constant(c) for c in element])
+        finally:
+            env.close()
 
     def _op(self, op_type, extra_inputs, specs, attrs=None, name=None, types_key="output_types"):
         attrs = dict(attrs or {})
@@ -423,9 +450,10 @@ class Dataset:
             raise TypeError("`generator` must be callable.")
         specs = structure.specs_from_types_and_shapes(output_types, output_shapes)
         arg_tensors = [convert_to_tensor(a, name="generator_arg") for a in (args or ())]
+        entry = _Generator(generator, structure.types_of(specs))
         with _generator_lock:
             token = "from_generator_%d" % next(_generator_ids)
-            _generators[token] = (generator, structure.types_of(specs))
+            _generators[token] = entry
         attrs = _spec_attrs(specs)
         attrs.update({"init_func": attr_value_pb2.NameAttrList(name=token + "_init"),
                       "next_func": attr_value_pb2.NameAttrList(name=token),
@@ -434,6 +462,7 @@ class Dataset:
                       "Tnext_func_args": [], "Tfinalize_func_args": []})
         op = apply_op("GeneratorDataset", arg_tensors, [_dtypes.variant], attrs=attrs,
                       name="GeneratorDataset")
+        keep_alive(op.graph, entry)
         return Dataset(op.outputs[0], specs)
 
     @staticmethod
@@ -733,15 +762,23 @@ class Dataset:
             :meth:`make_initializable_iterator`).
         """
         from tensorslim.data import iterator_ops
+        _check_graph_mode(self, "make_one_shot_iterator")
         return iterator_ops.make_one_shot_iterator(self)
 
     def make_initializable_iterator(self, shared_name=None):
         """An iterator with an ``initializer`` op that (re)starts it over this dataset."""
         from tensorslim.data import iterator_ops
+        _check_graph_mode(self, "make_initializable_iterator")
         return iterator_ops.make_initializable_iterator(self, shared_name)
 
 
 DatasetV1 = Dataset
+
+
+def _check_graph_mode(dataset, what):
+    if hasattr(dataset._variant_tensor.graph, "_runtime_session"):
+        raise RuntimeError("dataset.%s is not supported when eager execution is enabled. Use "
+                           "`for element in dataset` instead." % what)
 
 
 def _static_batch_dim(n, drop):

@@ -502,6 +502,8 @@ class _ParallelMapIter:
     def __next__(self):
         self._fill()
         if not self.pending:
+            # Done: free the threads now (a repeat() above starts a new pool each epoch).
+            self.pool.shutdown(wait=False)
             raise StopIteration
         future = self.pending.popleft()
         while True:

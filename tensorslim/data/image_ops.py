@@ -18,6 +18,7 @@ from those ops.
 """
 import io
 import math
+import re
 import threading
 import warnings
 import zlib
@@ -50,11 +51,16 @@ _NO_GRAD = not_differentiable_marker()
 
 _MAGIC = (("jpeg", (b"\xff\xd8\xff",)), ("png", (b"\x89PNG\r\n\x1a\n",)),
           ("gif", (b"GIF87a", b"GIF89a")), ("bmp", (b"BM",)))
-_PIL_FORMATS = {"jpeg": ["JPEG", "MPO"], "png": ["PNG"], "gif": ["GIF"], "bmp": ["BMP", "DIB"]}
+_PIL_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "gif": ["GIF"], "bmp": ["BMP"]}
 _FORMAT_NAMES = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "bmp": "BMP"}
 # Image.open may warn about huge images (decompression bombs); the lock keeps the warning
 # filter we install around it from racing with other decoding threads.
 _OPEN_LOCK = threading.Lock()
+
+
+def _clean(exc):
+    # Pillow names the in-memory file object in some messages; that helps nobody.
+    return re.sub(r" ?<_io\.BytesIO object at 0x[0-9a-fA-F]+>", "", str(exc))
 
 
 def _sniff(data):
@@ -91,8 +97,11 @@ def _invalid(ctx, fmt, data, detail):
                                              ": %s" % detail if detail else ""))
 
 
-def _open(ctx, data, fmt):
-    """Opens and fully decodes ``data`` with Pillow; InvalidArgumentError on any failure."""
+def _open(ctx, data, fmt, ratio=1):
+    """Opens and fully decodes ``data`` with Pillow; InvalidArgumentError on any failure.
+
+    ``ratio`` > 1 asks the JPEG decoder for a downscaled image (DCT scaling), as TF's.
+    """
     from PIL import Image
     if _sniff(data) != fmt:
         got = _sniff(data)
@@ -103,10 +112,12 @@ def _open(ctx, data, fmt):
         with _OPEN_LOCK, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS[fmt])
+        if ratio > 1:
+            img.draft(img.mode, (-(-img.width // ratio), -(-img.height // ratio)))
         img.load()
         return img
     except Exception as e:  # noqa: BLE001 - any decoder failure is bad input data
-        raise _invalid(ctx, fmt, data, "%s: %s" % (type(e).__name__, e)) from None
+        raise _invalid(ctx, fmt, data, "%s: %s" % (type(e).__name__, _clean(e))) from None
 
 
 def _to_channels(ctx, img, channels, allowed_default=None):
@@ -150,14 +161,8 @@ def _finish_dtype(arr, sixteen, dtype):
 
 
 def _decode_still(ctx, data, fmt, channels, dtype=_dtypes.uint8):
-    img = _open(ctx, data, fmt)
+    img = _open(ctx, data, fmt, ctx.attrs.get("ratio", 1) if fmt == "jpeg" else 1)
     try:
-        if fmt == "jpeg":
-            ratio = ctx.attrs.get("ratio", 1)
-            if ratio > 1:
-                img = _open(ctx, data, fmt)
-                img.draft(img.mode, (-(-img.width // ratio), -(-img.height // ratio)))
-                img.load()
         if fmt == "gif":
             img.seek(0)
         arr, sixteen = _to_channels(ctx, img, channels,
@@ -166,7 +171,7 @@ def _decode_still(ctx, data, fmt, channels, dtype=_dtypes.uint8):
     except errors.OpError:
         raise
     except Exception as e:  # noqa: BLE001 - conversion of a corrupt image
-        raise _invalid(ctx, fmt, data, "%s: %s" % (type(e).__name__, e)) from None
+        raise _invalid(ctx, fmt, data, "%s: %s" % (type(e).__name__, _clean(e))) from None
 
 
 def _decode_gif_frames(ctx, data):
@@ -175,7 +180,7 @@ def _decode_gif_frames(ctx, data):
     try:
         frames = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(img)]
     except Exception as e:  # noqa: BLE001 - a corrupt later frame
-        raise _invalid(ctx, "gif", data, "%s: %s" % (type(e).__name__, e)) from None
+        raise _invalid(ctx, "gif", data, "%s: %s" % (type(e).__name__, _clean(e))) from None
     return np.stack(frames).astype(np.uint8)
 
 

@@ -9,6 +9,7 @@ background threads of the previous one); closing the session cancels them too.
 """
 import itertools
 import threading
+import weakref
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from tensorslim.core.op_util import apply_op
 from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.tensor_shape import TensorShape
 from tensorslim.data import dataset_structure as structure
+from tensorslim.data.dataset_function import keep_alive
 from tensorslim.data.dataset_runtime import DatasetValue, IterationEnv
 from tensorslim.proto import attr_value_pb2
 
@@ -28,7 +30,7 @@ __all__ = ["Iterator", "make_one_shot_iterator", "make_initializable_iterator"]
 _NO_GRAD = not_differentiable_marker()
 _REGISTRY_KEY = "__tensorslim_iterators__"
 _handle_ids = itertools.count(1)
-_factories = {}
+_factories = weakref.WeakValueDictionary()   # held by their graphs
 _factory_ids = itertools.count(1)
 _factory_lock = threading.Lock()
 
@@ -360,6 +362,7 @@ def make_one_shot_iterator(dataset):
     with _factory_lock:
         name = "_make_dataset_%d" % next(_factory_ids)
         _factories[name] = variant
+    keep_alive(variant.graph, variant)
     attrs = _flat_attrs(dataset._element_spec)
     attrs.update({"dataset_factory": attr_value_pb2.NameAttrList(name=name),
                   "container": "", "shared_name": ""})

@@ -121,7 +121,7 @@ def _mask(crc):
 
 
 def _prepare(name, value):
-    """Returns (key bytes, dtype enum, shape, payload bytes, raw crc) for one tensor."""
+    """Returns (key bytes, dtype enum, shape, payload, raw crc or None) for one tensor."""
     arr = _as_array(value)
     if arr.dtype.kind in "OSU":
         payload, crc = _encode_string_tensor(arr, name)
@@ -135,8 +135,11 @@ def _prepare(name, value):
     if enum not in _STORAGE or enum == _DT_BFLOAT16:
         raise TypeError("Tensor %r: dtype %s cannot be stored in a checkpoint"
                         % (name, arr.dtype))
-    payload = np.ascontiguousarray(arr, dtype=np.dtype(_STORAGE[enum])).tobytes()
-    return _key_bytes(name), enum, arr.shape, payload, crc32c(payload)
+    # A flat byte view of the (little-endian, C-order) values: no copy when the array is
+    # already laid out that way; the view is checksummed and written as it is.
+    payload = np.ascontiguousarray(arr, dtype=np.dtype(_STORAGE[enum])).reshape(-1)
+    # The checksum is taken when the payload is written (crc None here).
+    return _key_bytes(name), enum, arr.shape, payload.view(np.uint8), None
 
 
 def _entry_proto(enum, shape, shard_id, offset, size, crc):
@@ -212,20 +215,38 @@ def write_bundle(prefix, tensors):
 
     entries = []
     offset = 0
-    with gfile.AtomicFile(data_filename(prefix)) as data_file:
+    data_file = gfile.AtomicFile(data_filename(prefix))
+    try:
         for key in keys:
             enum, shape, payload, crc = prepared[key]
+            if crc is None:
+                crc = crc32c(payload)
             data_file.write(payload)
             entries.append((key, _entry_proto(enum, shape, 0, offset, len(payload), crc)))
             offset += len(payload)
-    _write_index(prefix, _header_proto(1), entries)
+        index = _index_bytes(_header_proto(1), entries)
+    except BaseException:
+        data_file.discard()
+        raise
+    # The data file is complete (fsynced and renamed) before the index that points into it
+    # appears; one directory fsync then covers both renames.
+    data_file.commit(sync_dir=False)
+    _write_index_bytes(prefix, index)
     return [_key_str(k) for k in keys]
 
 
-def _write_index(prefix, header, entries):
+def _index_bytes(header, entries):
     items = [(_HEADER_KEY, header.SerializeToString())]
     items.extend((key, entry.SerializeToString()) for key, entry in entries)
-    gfile.atomic_write(index_filename(prefix), build_table(items))
+    return build_table(items)
+
+
+def _write_index_bytes(prefix, index):
+    gfile.atomic_write(index_filename(prefix), index)
+
+
+def _write_index(prefix, header, entries):
+    _write_index_bytes(prefix, _index_bytes(header, entries))
 
 
 def _num_elements(shape):
@@ -410,7 +431,7 @@ class BundleReader:
             lines.append("%s (%s) [%s]\n" % (n, types_pb2.DataType.Name(entry.dtype), dims))
         return "".join(lines).encode("utf-8", "surrogateescape")
 
-    def _read(self, name, entry):
+    def _read(self, name, entry, into=None):
         path = data_filename(self._prefix, entry.shard_id, self._num_shards)
         f = self._files.get(path)
         if f is None:
@@ -424,11 +445,16 @@ class BundleReader:
                 raise errors.UnknownError(None, None, "%s; %s" % (path, e.strerror)) from e
             self._files[path] = f
         f.seek(entry.offset)
-        data = f.read(entry.size)
-        if len(data) != entry.size:
+        if into is None:
+            data = f.read(entry.size)
+            got = len(data)
+        else:
+            data = into
+            got = f.readinto(memoryview(into).cast("B")) if entry.size else 0
+        if got != entry.size:
             raise errors.DataLossError(
                 None, None, "Reading tensor %s from %s: expected %d bytes at offset %d, got %d "
-                "(file truncated?)" % (name, path, entry.size, entry.offset, len(data)))
+                "(file truncated?)" % (name, path, entry.size, entry.offset, got))
         return path, data
 
     def get_tensor(self, name):
@@ -460,16 +486,20 @@ class BundleReader:
             raise errors.UnimplementedError(
                 None, None, "Tensor %s of checkpoint %s has dtype %s, which tensorslim cannot "
                 "read" % (name, self._prefix, types_pb2.DataType.Name(entry.dtype)))
-        path, data = self._read(name, entry)
         if entry.dtype == _DT_STRING:
+            path, data = self._read(name, entry)
             return self._decode_strings(name, path, entry, shape, data)
-        actual = crc32c(data)
-        self._check_crc(name, path, entry, actual)
+        # Numeric tensors are read straight into the array that is returned (no copy).
         storage = np.dtype(_STORAGE[entry.dtype]).newbyteorder(self._order)
-        flat = np.frombuffer(data, dtype=storage)
+        flat = np.empty(_num_elements(shape), dtype=storage)
+        path, _ = self._read(name, entry, into=flat.view(np.uint8))
+        self._check_crc(name, path, entry, crc32c(flat.view(np.uint8)))
         if entry.dtype == _DT_BFLOAT16:
             return (flat.astype(np.uint32) << 16).view(np.float32).reshape(shape)
-        return flat.astype(storage.newbyteorder("=")).reshape(shape)
+        if not storage.isnative:
+            flat.byteswap(inplace=True)
+            flat = flat.view(storage.newbyteorder("="))
+        return flat.reshape(shape)
 
     def _check_crc(self, name, path, entry, actual):
         stored = unmask_crc32c(entry.crc32c)

@@ -7,10 +7,20 @@ MASK_DELTA = 0xA282EAD8
 
 
 def crc32c(data, crc=0):
-    """Returns the CRC-32C (Castagnoli) of ``data``, continuing from ``crc``."""
+    """Returns the CRC-32C (Castagnoli) of ``data``, continuing from ``crc``.
+
+    ``data`` is ``bytes`` or any buffer (a contiguous numpy array is checksummed in place,
+    without a copy, when the C extension accepts it).
+    """
+    if not isinstance(data, bytes):
+        try:
+            return google_crc32c.extend(crc, data) if crc else google_crc32c.value(data)
+        except (TypeError, ValueError, BufferError):
+            # Buffers the C extension refuses (memoryview, bytearray, strided arrays).
+            data = memoryview(data).tobytes()
     if crc:
-        return google_crc32c.extend(crc, bytes(data))
-    return google_crc32c.value(bytes(data) if not isinstance(data, bytes) else data)
+        return google_crc32c.extend(crc, data)
+    return google_crc32c.value(data)
 
 
 def masked_crc32c(data):

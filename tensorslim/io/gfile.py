@@ -18,6 +18,9 @@ __all__ = [
     "GFile", "FastGFile", "Open", "Exists", "MakeDirs", "MkDir", "Mkdir", "Remove", "Rename",
     "Copy", "ListDirectory", "Glob", "IsDirectory", "DeleteRecursively", "Stat", "Walk",
     "FileStatistics", "atomic_write", "AtomicFile",
+    # tf.io.gfile's lower-case spellings (TF 1.13+)
+    "exists", "isdir", "makedirs", "mkdir", "remove", "rename", "copy", "listdir", "glob",
+    "rmtree", "stat", "walk", "join",
 ]
 
 _MODES = ("r", "rb", "w", "wb", "a", "ab", "r+", "rb+", "r+b", "w+", "wb+", "w+b", "a+",
@@ -219,6 +222,10 @@ class GFile:
         f = self._ensure_open()
         with _os_errors(self._name):
             return f.seek(offset, whence)
+
+    def seekable(self):
+        """True: GFiles support :meth:`seek` and :meth:`tell`."""
+        return True
 
     def tell(self):
         """Returns the current byte position."""
@@ -522,8 +529,14 @@ class AtomicFile:
         with _os_errors(self._tmp):
             self._file.write(data)
 
-    def commit(self):
-        """Flushes, fsyncs and renames the temporary file into place."""
+    def commit(self, sync_dir=True):
+        """Flushes, fsyncs and renames the temporary file into place.
+
+        Args:
+          sync_dir: also fsync the directory, making the rename itself durable. A writer
+            that renames several files into one directory passes False for all but the
+            last, whose directory fsync covers the earlier renames too.
+        """
         if self._done:
             return
         self._done = True
@@ -536,7 +549,8 @@ class AtomicFile:
         except BaseException:
             self._remove_tmp()
             raise
-        _fsync_dir(os.path.dirname(self._path))
+        if sync_dir:
+            _fsync_dir(os.path.dirname(self._path))
 
     def discard(self):
         """Abandons the write: closes and deletes the temporary file."""
@@ -581,3 +595,75 @@ def atomic_write(path, data_or_callable):
             data_or_callable(f)
         else:
             f.write(data_or_callable)
+
+
+# --------------------------------------------------------------------------- tf.io.gfile
+# The lower-case API of ``tf.io.gfile`` over the same implementation.
+
+def exists(path):
+    """``tf.io.gfile.exists``: see :func:`Exists`."""
+    return Exists(path)
+
+
+def isdir(path):
+    """``tf.io.gfile.isdir``: see :func:`IsDirectory`."""
+    return IsDirectory(path)
+
+
+def makedirs(path):
+    """``tf.io.gfile.makedirs``: see :func:`MakeDirs`."""
+    MakeDirs(path)
+
+
+def mkdir(path):
+    """``tf.io.gfile.mkdir``: see :func:`MkDir`."""
+    MkDir(path)
+
+
+def remove(path):
+    """``tf.io.gfile.remove``: see :func:`Remove`."""
+    Remove(path)
+
+
+def rename(src, dst, overwrite=False):
+    """``tf.io.gfile.rename``: see :func:`Rename`."""
+    Rename(src, dst, overwrite)
+
+
+def copy(src, dst, overwrite=False):
+    """``tf.io.gfile.copy``: see :func:`Copy`."""
+    Copy(src, dst, overwrite)
+
+
+def listdir(path):
+    """``tf.io.gfile.listdir``: see :func:`ListDirectory`."""
+    return ListDirectory(path)
+
+
+def glob(pattern):
+    """``tf.io.gfile.glob``: see :func:`Glob`."""
+    return Glob(pattern)
+
+
+def rmtree(path):
+    """``tf.io.gfile.rmtree``: see :func:`DeleteRecursively`."""
+    DeleteRecursively(path)
+
+
+def stat(path):
+    """``tf.io.gfile.stat``: see :func:`Stat`."""
+    return Stat(path)
+
+
+def walk(top, topdown=True, onerror=None):
+    """``tf.io.gfile.walk``: :func:`Walk`, calling ``onerror(error)`` when ``top`` cannot
+    be listed (nothing is yielded then)."""
+    if onerror is not None and not IsDirectory(top):
+        onerror(errors.NotFoundError(None, None, "Could not find directory %s" % _path(top)))
+        return
+    yield from Walk(top, in_order=topdown)
+
+
+def join(path, *paths):
+    """``tf.io.gfile.join``: joins path components with ``/``."""
+    return os.path.join(_path(path), *(_path(p) for p in paths))

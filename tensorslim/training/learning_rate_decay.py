@@ -11,7 +11,8 @@ from tensorslim.core import dtypes as _dtypes
 from tensorslim.core.graph import convert_to_tensor, name_scope
 from tensorslim.core.ops import array_ops, math_ops
 
-__all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
+__all__ = ["exponential_decay", "piecewise_constant", "piecewise_constant_decay",
+           "polynomial_decay", "natural_exp_decay",
            "inverse_time_decay", "cosine_decay", "cosine_decay_restarts",
            "linear_cosine_decay", "noisy_linear_cosine_decay"]
 
@@ -101,6 +102,9 @@ def piecewise_constant(x, boundaries, values, name=None):
         return result
 
 
+piecewise_constant_decay = piecewise_constant  # TF1's other name for it
+
+
 def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001,
                      power=1.0, cycle=False, name=None):
     """``(lr - end) * (1 - step / decay_steps) ** power + end``, with step capped at
@@ -145,19 +149,16 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
                       name=None):
     """``learning_rate * exp(-decay_rate * global_step / decay_steps)``.
 
-    Arguments as :func:`exponential_decay` (default name "NaturalExpDecay").
+    Built as TF1 builds it: ``exp(-decay_rate)`` (ops ``Neg`` and ``Exp``, outside the
+    schedule's scope) becomes the rate of an :func:`exponential_decay`, so the result is
+    named ``ExponentialDecay`` unless ``name`` is given, and its float32 rounding is TF's.
+
+    Arguments as :func:`exponential_decay`.
     """
     _require_step(global_step, "natural_exp_decay")
-    with name_scope(name, "NaturalExpDecay", [learning_rate, global_step, decay_rate]) \
-            as scope:
-        lr, dtype, step = _start(learning_rate, global_step)
-        decay_steps = math_ops.cast(decay_steps, dtype)
-        decay_rate = math_ops.cast(decay_rate, dtype)
-        p = step / decay_steps
-        if staircase:
-            p = math_ops.floor(p)
-        exponent = math_ops.exp(math_ops.multiply(math_ops.negative(decay_rate), p))
-        return math_ops.multiply(lr, exponent, name=scope)
+    natural_exp_rate = math_ops.exp(math_ops.negative(decay_rate))
+    return exponential_decay(learning_rate, global_step, decay_steps, natural_exp_rate,
+                             staircase=staircase, name=name)
 
 
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,

@@ -97,13 +97,19 @@ register_op("SaveV2", shape=_save_v2_shape, kernel=_save_v2_kernel, stateful=Tru
 
 
 def _assigned_shapes(op, index):
-    """Static shapes of the variables that output ``index`` of RestoreV2 is assigned to."""
+    """``(variable name, static shape, reshaped)`` for the variables output ``index`` of
+    RestoreV2 is assigned to, directly or through a Reshape (``Saver(reshape=True)``)."""
     shapes = []
     for consumer in op.outputs[index].consumers():
-        if consumer.type == "Assign" and consumer.inputs[1] is op.outputs[index]:
+        if consumer.type == "Reshape" and consumer.inputs[0] is op.outputs[index]:
+            for assign in consumer.outputs[0].consumers():
+                target = assign.inputs[0]
+                if assign.type == "Assign" and target.shape.is_fully_defined():
+                    shapes.append((target.op.name, target.shape.as_list(), True))
+        elif consumer.type == "Assign" and consumer.inputs[1] is op.outputs[index]:
             target = consumer.inputs[0]
             if target.shape.is_fully_defined() and consumer._attrs.get("validate_shape", True):
-                shapes.append((target.op.name, target.shape.as_list()))
+                shapes.append((target.op.name, target.shape.as_list(), False))
     return shapes
 
 
@@ -137,10 +143,15 @@ def _restore_v2_kernel(ctx, prefix, tensor_names, shape_and_slices):
             if stored != dtype.base_dtype:
                 mismatched.append("%s: checkpoint has dtype %s, model expects %s"
                                   % (name, getattr(stored, "name", stored), dtype.name))
-            for var_name, var_shape in _assigned_shapes(ctx.op, i):
-                if list(shapes[name]) != var_shape:
-                    mismatched.append("%s: checkpoint has %s, model has %s (variable %s)"
-                                      % (name, _fmt(shapes[name]), _fmt(var_shape), var_name))
+            for var_name, var_shape, reshaped in _assigned_shapes(ctx.op, i):
+                stored_shape = list(shapes[name])
+                if reshaped and np.prod(stored_shape) == np.prod(var_shape):
+                    continue
+                if stored_shape != var_shape:
+                    mismatched.append("%s: checkpoint has %s, model has %s (variable %s%s)"
+                                      % (name, _fmt(stored_shape), _fmt(var_shape), var_name,
+                                         "; reshape=True needs as many elements"
+                                         if reshaped else ""))
         if missing:
             extra = ("\nAlso mismatched:\n  " + "\n  ".join(mismatched)) if mismatched else ""
             raise errors.NotFoundError(
@@ -364,15 +375,23 @@ class BaseSaverBuilder:
                                    name=scope, attrs={"T": _dtypes.string}).outputs[0]
 
     def _add_restore_ops(self, filename_tensor, saveables, restore_sequentially,
-                         name="restore_all"):
-        from tensorslim.core.ops import control_flow_ops, state_ops
+                         reshape=False, name="restore_all"):
+        from tensorslim.core.ops import array_ops, control_flow_ops, state_ops
         g = _graph.get_default_graph()
         restored = self.bulk_restore(filename_tensor, saveables, -1, restore_sequentially)
         assigns = []
         for (_, ref), value in zip(saveables, restored):
             with g.colocate_with(ref.op):
+                if reshape:
+                    # As TF: the stored tensor takes the variable's shape (same number of
+                    # elements), and the Assign does not validate shapes.
+                    shape = ref.shape if ref.shape.is_fully_defined() else \
+                        array_ops.shape(ref)
+                    value = array_ops.reshape(
+                        value, shape.as_list() if isinstance(shape, TensorShape) else shape)
                 assigns.append(state_ops.assign(
-                    ref, value, validate_shape=ref.shape.is_fully_defined()).op)
+                    ref, value,
+                    validate_shape=not reshape and ref.shape.is_fully_defined()).op)
         return control_flow_ops.group(*assigns, name=name)
 
     def build(self, names_to_saveables, reshape=False, sharded=False, max_to_keep=5,
@@ -382,7 +401,12 @@ class BaseSaverBuilder:
 
         Args:
           names_to_saveables: a dict of checkpoint names to Variables, or a list.
-          reshape, sharded, restore_sequentially: TF's options (accepted; one shard).
+          reshape: restore tensors into variables of another shape with as many elements
+            (a Reshape before each Assign).
+          sharded: recorded in the SaverDef (all variables live on one host, so there is
+            one data shard, as TF writes for a single device).
+          restore_sequentially: accepted; like TF's builders, one RestoreV2 op reads
+            every tensor.
           max_to_keep, keep_checkpoint_every_n_hours: recorded in the SaverDef.
           name: the name scope (default "save", made unique).
           filename: the default of the filename placeholder.
@@ -408,7 +432,7 @@ class BaseSaverBuilder:
                     attrs={"dtype": _dtypes.string, "shape": TensorShape([])}).outputs[0]
             save_tensor = self._add_save_ops(filename_tensor, saveables)
             restore_op = self._add_restore_ops(filename_tensor, saveables,
-                                               restore_sequentially)
+                                               restore_sequentially, reshape)
         return SaverDef(filename_tensor_name=filename_tensor.name,
                         save_tensor_name=save_tensor.name, restore_op_name=restore_op.name,
                         max_to_keep=max_to_keep, sharded=bool(sharded),
@@ -453,13 +477,16 @@ class Saver:
     Args:
       var_list: the variables to save: a list (stored under ``var.op.name``), a dict of
         checkpoint names to variables, or None for every global variable and saveable.
-      reshape: accepted for compatibility (restoring into a different shape is an error).
-      sharded: recorded in the SaverDef; one shard is written.
+      reshape: allow restoring a checkpoint tensor into a variable of a different shape
+        with the same number of elements.
+      sharded: recorded in the SaverDef; one shard is written (TF writes one per device,
+        and tensorslim variables live on one host).
       max_to_keep: how many recent checkpoints to keep (None or 0: keep all, and do not
         record them in the state file).
       keep_checkpoint_every_n_hours: additionally keep one checkpoint every N hours.
       name: the name scope of the save ops (default "save").
-      restore_sequentially: accepted for compatibility.
+      restore_sequentially: accepted; TF's builders ignore it too (one RestoreV2 op reads
+        every tensor).
       saver_def: a SaverDef (from a meta graph) naming existing save/restore ops.
       builder: a :class:`BaseSaverBuilder`.
       defer_build: build the ops later, with :meth:`build`.

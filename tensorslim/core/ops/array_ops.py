@@ -292,8 +292,9 @@ def placeholder(dtype, shape=None, name=None):
     return op.outputs[0]
 
 
+# The gradient passes through to the default, as TF's (_IdGrad).
 register_op("PlaceholderWithDefault", shape=_placeholder_shape,
-            kernel=lambda ctx, x: x, grad=lambda op, grad: [None])
+            kernel=lambda ctx, x: x, grad=lambda op, grad: [grad])
 
 
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argument name
@@ -1133,7 +1134,7 @@ def _one_hot_kernel(ctx, indices, depth, on_value, off_value):
 
 
 register_op("OneHot", shape=_one_hot_shape, kernel=_one_hot_kernel,
-            grad=lambda op, grad: [None, None, None, None])
+            grad=_NO_GRAD)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):

@@ -449,7 +449,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
       ValueError: the static rank of ``a`` is below 2.
     """
     from tensorslim.core.ops import manip_ops
-    with name_scope(name, "transpose", [a]):
+    with name_scope(name, "matrix_transpose", [a]):
         a = convert_to_tensor(a, name="a")
         ndims = a.shape.ndims
         if ndims is not None:
@@ -460,10 +460,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
         else:
             rank = array_ops.rank(a)
             perm = array_ops.concat([manip_ops.range_(rank - 2), [rank - 1, rank - 2]], 0)
-        out = manip_ops.transpose(a, perm)
-        if conjugate and a.dtype.base_dtype.is_complex:
-            out = _math().conj(out)
-        return out
+        return manip_ops.transpose(a, perm, conjugate=conjugate)
 
 
 def adjoint(matrix, name=None):

@@ -26,7 +26,7 @@ __all__ = [
     "sqrt", "rsqrt", "reciprocal", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
     "acos", "atan", "tanh", "sigmoid", "erf", "erfc", "lgamma", "digamma", "polygamma",
     "maximum", "minimum", "squared_difference", "add_n", "accumulate_n", "scalar_mul",
-    "multiply_no_nan", "div_no_nan", "matmul", "tensordot", "einsum", "cumsum", "cumprod",
+    "multiply_no_nan", "div_no_nan", "conj", "matmul", "tensordot", "einsum", "cumsum", "cumprod",
     "round", "rint", "floor", "ceil",
     # comparison and logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
@@ -162,11 +162,12 @@ def _binary_grads(op, gx, gy):
 # --------------------------------------------------------------------------- op tables
 
 _ALLOWED = {}
+_NO_GRADIENT_DEFINED = "no gradient defined"  # tf.gradients raises LookupError, as in TF
 
 
 def _binary(op_type, fn, grad, allowed=_NUMERIC, out_bool=False):
-    register_op(op_type, shape=broadcast_shape_fn, kernel=_ew(fn),
-                grad=_NO_GRAD if grad is None else grad)
+    grad = _NO_GRAD if grad is None else None if grad is _NO_GRADIENT_DEFINED else grad
+    register_op(op_type, shape=broadcast_shape_fn, kernel=_ew(fn), grad=grad)
     _ALLOWED[op_type] = (allowed, out_bool)
 
 
@@ -257,7 +258,8 @@ _binary("Div", lambda xp, x, y: _truncate_div(xp, x, y) if x.dtype.kind in "iu" 
 _binary("FloorDiv", _floor_div, _none_grads(2))
 _binary("FloorMod", _floor_mod, _floormod_grad, allowed=_REAL)
 _binary("TruncateDiv", _truncate_div, _none_grads(2))
-_binary("TruncateMod", _truncate_mod, _none_grads(2), allowed=_REAL)
+# TF defines no TruncateMod gradient; zeros would be wrong (d/dx is 1), so none here either.
+_binary("TruncateMod", _truncate_mod, _NO_GRADIENT_DEFINED, allowed=_REAL)
 
 
 def _pow_kernel(xp, x, y):
@@ -1482,6 +1484,26 @@ def _conj(x):
         return x
     return apply_op("Conj", [x], [x.dtype.base_dtype], attrs={"T": x.dtype.base_dtype},
                     name="Conj").outputs[0]
+
+
+def conj(x, name=None):
+    """``tf.conj``: the complex conjugate of ``x``; real numeric tensors are returned as is.
+
+    Args:
+      x: a numeric Tensor.
+      name: the op's name (default "Conj").
+
+    Raises:
+      TypeError: ``x`` is not numeric.
+    """
+    with name_scope(name, "Conj", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        dt = x.dtype.base_dtype
+        if dt.is_complex:
+            return apply_op("Conj", [x], [dt], attrs={"T": dt}, name=scope).outputs[0]
+        if dt.is_floating or dt.is_integer:
+            return x
+        raise TypeError("Expected numeric or variant tensor, got dtype %r" % dt)
 
 
 def tensordot(a, b, axes, name=None):

@@ -16,7 +16,22 @@ from tensorslim.core.ops.nn_ops import lazy_op
 from tensorslim.core.tensor_shape import TensorShape, as_shape
 
 __all__ = ["dropout", "l2_normalize", "moments", "batch_normalization", "embedding_lookup",
-           "zero_fraction", "xw_plus_b", "relu_layer", "depthwise_conv2d", "separable_conv2d"]
+           "zero_fraction", "xw_plus_b", "relu_layer", "depthwise_conv2d", "separable_conv2d",
+           "log_sigmoid"]
+
+
+def log_sigmoid(x, name=None):
+    """``tf.log_sigmoid`` / ``tf.math.log_sigmoid``: ``log(1 / (1 + exp(-x)))``, stably.
+
+    Computed as ``-softplus(-x)``, as TF does.
+
+    Args:
+      x: a float Tensor.
+      name: the op's name (default "LogSigmoid").
+    """
+    with name_scope(name, "LogSigmoid", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        return math_ops.negative(nn_ops.softplus(math_ops.negative(x)), name=scope)
 
 
 # --------------------------------------------------------------------------- dropout

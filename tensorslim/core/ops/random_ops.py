@@ -18,7 +18,7 @@ from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 
 __all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle",
-           "multinomial", "random_crop", "random_gamma", "rng_for"]
+           "multinomial", "categorical", "random_crop", "random_gamma", "rng_for"]
 
 _NO_GRAD = not_differentiable_marker()
 _FLOAT_DTYPES = (_dtypes.float16, _dtypes.float32, _dtypes.float64)
@@ -276,16 +276,33 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
       output_dtype: int32 or int64 (the default).
     """
     with name_scope(name, "multinomial", [logits]):
-        logits = convert_to_tensor(logits, name="logits")
-        check_dtype("Multinomial", "logits", logits, _FLOAT_DTYPES)
-        attrs = _seed_attrs(seed)
-        output_dtype = _dtypes.int64 if output_dtype is None else \
-            _dtypes.as_dtype(output_dtype)
-        with name_scope(None, "Multinomial", [logits]) as scope:
-            num = convert_to_tensor(num_samples, dtype=_dtypes.int32, name="num_samples")
-            attrs.update({"T": logits.dtype.base_dtype, "output_dtype": output_dtype})
-            return apply_op("Multinomial", [logits, num], [output_dtype], attrs=attrs,
-                            name=scope).outputs[0]
+        return _multinomial(logits, num_samples, seed, output_dtype)
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """``tf.random.categorical``: :func:`multinomial` with the ``dtype`` argument name.
+
+    Args:
+      logits: a [batch, num_classes] float tensor of unnormalized log-probabilities.
+      num_samples: the number of draws per row (a scalar).
+      dtype: int32 or int64 (the default).
+      seed: the op seed (combined with the graph seed).
+      name: the name scope (default "categorical").
+    """
+    with name_scope(name, "categorical", [logits]):
+        return _multinomial(logits, num_samples, seed, dtype)
+
+
+def _multinomial(logits, num_samples, seed, output_dtype):
+    logits = convert_to_tensor(logits, name="logits")
+    check_dtype("Multinomial", "logits", logits, _FLOAT_DTYPES)
+    attrs = _seed_attrs(seed)
+    output_dtype = _dtypes.int64 if output_dtype is None else _dtypes.as_dtype(output_dtype)
+    with name_scope(None, "Multinomial", [logits]) as scope:
+        num = convert_to_tensor(num_samples, dtype=_dtypes.int32, name="num_samples")
+        attrs.update({"T": logits.dtype.base_dtype, "output_dtype": output_dtype})
+        return apply_op("Multinomial", [logits, num], [output_dtype], attrs=attrs,
+                        name=scope).outputs[0]
 
 
 # --------------------------------------------------------------------------- crop, gamma

@@ -69,8 +69,9 @@ def _read_value_of(ref):
     return ref.get()
 
 
+# Not differentiable, as in TF: tf.gradients through an assignment gives None.
 register_op("Assign", shape=_assign_shape, kernel=_assign_kernel, ref_inputs=(0,),
-            stateful=True, grad=lambda op, grad: [None, grad])
+            stateful=True, grad=_NO_GRAD)
 
 
 def _update_kernel(fn):
