@@ -56,13 +56,13 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--workdir", default=None, help="where to write the TFRecord file")
     parser.add_argument("--quick", action="store_true",
-                        help="2000 training images, 30 steps, 1000 test images")
+                        help="1000 training images, 15 steps, 1000 test images")
     args = parser.parse_args(argv)
     workdir = args.workdir or tempfile.mkdtemp(prefix="mnist_tfrecord_")
-    steps = 30 if args.quick else args.steps
+    steps = 15 if args.quick else args.steps
 
     data = mnist_data.read_data_sets(args.data_dir, reshape=False, dtype=tf.uint8)
-    n_train = 2000 if args.quick else data.train.num_examples
+    n_train = 1000 if args.quick else data.train.num_examples
     filename = os.path.join(workdir, "mnist_train.tfrecords")
     t0 = time.time()
     write_tfrecords(filename, data.train.images[:n_train], data.train.labels[:n_train])

@@ -29,7 +29,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps")
     args = parser.parse_args(argv)
-    steps = 100 if args.quick else 1000
+    steps = 50 if args.quick else 1000
 
     rng = np.random.RandomState(0)
     X = rng.rand(500, 4).astype(np.float32)

@@ -27,9 +27,9 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=430,
                         help="training steps of --batch-size pairs")
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--quick", action="store_true", help="40 steps, small evaluation")
+    parser.add_argument("--quick", action="store_true", help="20 steps, small evaluation")
     args = parser.parse_args(argv)
-    steps = 40 if args.quick else args.steps
+    steps = 20 if args.quick else args.steps
     n_eval = 1000 if args.quick else None
 
     mnist = input_data.read_data_sets(args.data_dir, reshape=False)

@@ -37,9 +37,9 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=860, help="training steps (860: one "
                         "epoch of 55000 images in batches of 64)")
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--quick", action="store_true", help="60 steps, 1000 test images")
+    parser.add_argument("--quick", action="store_true", help="20 steps, 1000 test images")
     args = parser.parse_args(argv)
-    steps = 60 if args.quick else args.steps
+    steps = 20 if args.quick else args.steps
 
     mnist = input_data.read_data_sets(args.data_dir, reshape=False, seed=0)
     tf.set_random_seed(0)

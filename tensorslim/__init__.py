@@ -42,6 +42,7 @@ from tensorslim.core.init_ops import (constant_initializer, glorot_normal_initia
                                       variance_scaling_initializer, zeros_initializer)
 from tensorslim.core.gradients import AggregationMethod, gradients, hessians
 from tensorslim import errors
+from tensorslim.core.tensor_util import MakeNdarray as make_ndarray, make_tensor_proto
 
 # ---- array ops (array_ops.py, manip_ops.py)
 from tensorslim.core.ops.array_ops import (concat, constant, diag, diag_part, expand_dims,

@@ -326,7 +326,7 @@ def _evaluate_classifier(sess, ns, images, labels):
 
 def _siamese_eval_pairs(data, test_limit=None, num_pairs=None):
     from tensorslim.models import siamese
-    val_images, val_labels = _split(data.validation)
+    val_images, val_labels = _split(data.validation, test_limit)
     test_images, test_labels = _split(data.test, test_limit)
     n_val = num_pairs or 2 * len(val_labels)
     n_test = num_pairs or len(test_labels)
@@ -831,7 +831,8 @@ def build_parser():
         p.add_argument("--device", default=None,
                        help="/cpu:0 or /gpu:0 (needs cupy: pip install -e \".[gpu]\")")
         p.add_argument("--test-size", type=int, default=None,
-                       help="evaluate on the first N test images only")
+                       help="evaluate on the first N test images only (siamese: and on the "
+                            "first N validation images)")
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("train", help="train a model on MNIST",

@@ -9,7 +9,9 @@ from tensorslim.training.learning_rate_decay import (cosine_decay, cosine_decay_
                                                      exponential_decay, inverse_time_decay,
                                                      linear_cosine_decay, natural_exp_decay,
                                                      noisy_linear_cosine_decay,
-                                                     piecewise_constant, polynomial_decay)
+                                                     piecewise_constant,
+                                                     piecewise_constant_decay,
+                                                     polynomial_decay)
 from tensorslim.training.moving_averages import ExponentialMovingAverage
 from tensorslim.training.optimizer import Optimizer
 from tensorslim.training.optimizers import (AdadeltaOptimizer, AdagradDAOptimizer,
@@ -26,7 +28,8 @@ __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer",
     "AdagradDAOptimizer", "AdadeltaOptimizer", "AdamOptimizer", "FtrlOptimizer",
     "RMSPropOptimizer", "ProximalGradientDescentOptimizer", "ProximalAdagradOptimizer",
-    "exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
+    "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay",
+    "natural_exp_decay",
     "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
     "noisy_linear_cosine_decay",
     "ExponentialMovingAverage",
@@ -39,7 +42,7 @@ __all__ = [
 #      checkpoint_utils.py, meta_graph.py). Import here and extend __all__ with
 #      `__all__ += [...]`.
 from tensorslim.training.checkpoint_utils import (CheckpointState, NewCheckpointReader,
-                                                  checkpoint_exists,
+                                                  checkpoint_exists, checkpoints_iterator,
                                                   generate_checkpoint_state_proto,
                                                   get_checkpoint_mtimes, get_checkpoint_state,
                                                   init_from_checkpoint, latest_checkpoint,
@@ -49,13 +52,14 @@ from tensorslim.training.checkpoint_utils import (CheckpointState, NewCheckpoint
 from tensorslim.training.meta_graph import (export_meta_graph, import_meta_graph,
                                             write_graph)
 from tensorslim.training.saver import Saver, SaverDef
+from tensorslim.training.summary_iterator import summary_iterator
 
 __all__ += [
     "Saver", "SaverDef", "CheckpointState", "NewCheckpointReader", "checkpoint_exists",
     "generate_checkpoint_state_proto", "get_checkpoint_mtimes", "get_checkpoint_state",
     "init_from_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
     "load_variable", "remove_checkpoint", "update_checkpoint_state", "export_meta_graph",
-    "import_meta_graph", "write_graph",
+    "import_meta_graph", "write_graph", "checkpoints_iterator", "summary_iterator",
 ]
 # ---- end saver
 

@@ -59,8 +59,8 @@ def data_dir(tmp_path_factory):
 def trained(tmp_path_factory, data_dir):
     """A LeNet checkpoint written by ``tensorslim train lenet`` (20 steps)."""
     logdir = str(tmp_path_factory.mktemp("runs") / "lenet")
-    rc = cli.main(["train", "lenet", "--data-dir", data_dir, "--train-size", "640",
-                   "--batch-size", "32", "--logdir", logdir, "--quiet"])
+    rc = cli.main(["train", "lenet", "--data-dir", data_dir, "--train-size", "320",
+                   "--batch-size", "16", "--logdir", logdir, "--quiet"])
     assert rc == 0
     return logdir
 
@@ -76,8 +76,8 @@ def test_train_report_checkpoint_and_run_file(trained, data_dir, capsys):
     assert "checkpoint" in files and "run.json" in files
     assert "model.ckpt-20.index" in files and "model.ckpt-20.meta" in files
     # Running the same command again finds the run complete and only reports.
-    rc, out, _ = _run(["train", "lenet", "--data-dir", data_dir, "--train-size", "640",
-                       "--batch-size", "32", "--logdir", trained, "--quiet"], capsys)
+    rc, out, _ = _run(["train", "lenet", "--data-dir", data_dir, "--train-size", "320",
+                       "--batch-size", "16", "--logdir", trained, "--quiet"], capsys)
     assert rc == 0
     assert "Resuming from %s" % os.path.join(trained, "model.ckpt-20") in out
     assert re.search(r"test accuracy\s+\d+\.\d\d%", out)
@@ -101,8 +101,8 @@ def test_checkpoint_restores_with_assign_from_checkpoint_fn(trained):
 
 def test_eval_matches_training_and_resume_continues(tmp_path, data_dir, capsys):
     logdir = str(tmp_path / "lenet")
-    args = ["train", "lenet", "--data-dir", data_dir, "--train-size", "320", "--batch-size",
-            "32", "--test-size", "100", "--logdir", logdir, "--quiet"]
+    args = ["train", "lenet", "--data-dir", data_dir, "--train-size", "160", "--batch-size",
+            "16", "--test-size", "100", "--logdir", logdir, "--quiet"]
     rc, out, _ = _run(args, capsys)
     assert rc == 0
     trained_acc = re.search(r"test accuracy\s+(\d+\.\d\d)%", out).group(1)
@@ -185,8 +185,8 @@ def test_inspect_checkpoint(trained, capsys):
 
 def test_siamese_train_eval_predict_freeze(tmp_path, data_dir, capsys):
     logdir = str(tmp_path / "siamese")
-    rc, out, _ = _run(["train", "siamese", "--data-dir", data_dir, "--train-size", "640",
-                       "--pairs-per-epoch", "256", "--batch-size", "32", "--test-size", "100",
+    rc, out, _ = _run(["train", "siamese", "--data-dir", data_dir, "--train-size", "320",
+                       "--pairs-per-epoch", "128", "--batch-size", "16", "--test-size", "100",
                        "--logdir", logdir, "--quiet"], capsys)
     assert rc == 0
     accuracy = re.search(r"pair accuracy\s+(\d+\.\d\d)%", out).group(1)

@@ -168,6 +168,8 @@ def test_padded_batch_and_unbatch():
     (a1, _), (a2, _) = _values(pb)
     np.testing.assert_array_equal(a1, [[1, -1], [2, 2]])
     np.testing.assert_array_equal(a2, [[3, 3, 3, -1], [4, 4, 4, 4]])
+    minus_one = tf.data.Dataset.range(1, 3).map(lambda x: tf.fill([x], x)).padded_batch(2, [-1])
+    np.testing.assert_array_equal(_values(minus_one)[0], [[1, 0], [2, 2]])
     fixed = tf.data.Dataset.range(1, 3).map(lambda x: tf.fill([x], x)).padded_batch(2, [5])
     assert fixed.output_shapes.as_list() == [None, 5]
     np.testing.assert_array_equal(_values(fixed)[0], [[1, 0, 0, 0, 0], [2, 2, 0, 0, 0]])
@@ -376,6 +378,11 @@ def test_tfrecord_dataset_many_files_parallel_reads_and_corruption(tmp_path):
             sess.run(nxt)
         rest = _all(sess, nxt)
     assert got == seq[:4] and rest == seq[8:]      # the damaged file is skipped after its error
+    names = tf.placeholder(tf.string, [None])
+    fed = tf.data.TFRecordDataset(names).make_initializable_iterator()
+    with tf.Session() as sess:
+        sess.run(fed.initializer, {names: files[2:]})
+        assert _all(sess, fed.get_next()) == seq[8:]
     missing = tf.data.TFRecordDataset(str(tmp_path / "nope")).make_one_shot_iterator()
     with tf.Session() as sess:
         with pytest.raises(tf.errors.NotFoundError):

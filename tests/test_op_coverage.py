@@ -498,3 +498,19 @@ def test_random_categorical():
     out = run(s)
     assert (out[0] == 1).mean() > 0.9 and (out[1] == 0).mean() > 0.9
     assert tf.random.categorical(logits, 2).dtype == tf.int64
+
+
+def test_session_run_leaves_numpy_error_state_alone():
+    """Kernels run with floating-point warnings off (TF's silent IEEE semantics); the
+    caller's numpy error state is restored afterwards, also when the run fails."""
+    before = np.geterr()
+    x = tf.placeholder(tf.float32)
+    y = tf.log(x) - tf.log(x)
+    assert np.isnan(run(y, {x: 0.0}))
+    assert np.geterr() == before
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        run(tf.check_numerics(y, "nan here"), {x: 0.0})
+    assert np.geterr() == before
+    with np.errstate(invalid="raise"):
+        assert np.isnan(run(y, {x: 0.0}))
+        assert np.geterr()["invalid"] == "raise"

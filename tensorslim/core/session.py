@@ -13,6 +13,26 @@ from tensorslim.core import executor
 from tensorslim.core.graph import (Graph, Operation, Tensor, format_location,
                                    get_default_graph)
 
+
+try:  # numpy 2: the floating-point error state is a context variable; set a prebuilt one.
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    _IGNORE_FP = _make_extobj(all="ignore")
+
+    def _ignore_fp_errors():
+        return _extobj_contextvar.set(_IGNORE_FP)
+
+    def _restore_fp_errors(token):
+        _extobj_contextvar.reset(token)
+except ImportError:  # older numpy (or a changed layout): the public, slower spelling
+    def _ignore_fp_errors():
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def _restore_fp_errors(state):
+        state.__exit__(None, None, None)
+
+
 __all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions",
            "RunOptions", "RunMetadata", "GraphOptions", "OptimizerOptions"]
 
@@ -366,12 +386,15 @@ class BaseSession:
         if not timeout:
             timeout = self._config.operation_timeout_in_ms
         # IEEE semantics, as TF: NaN and inf flow through kernels silently (numpy would warn).
-        with np.errstate(all="ignore"):
+        fp_state = _ignore_fp_errors()
+        try:
             if timeout:
                 with executor.Deadline(timeout):
                     values = plan.run(feed_values)
             else:
                 values = plan.run(feed_values)
+        finally:
+            _restore_fp_errors(fp_state)
         if single:
             return _to_numpy_result(values[0])
         results = []

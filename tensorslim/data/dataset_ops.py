@@ -656,6 +656,9 @@ class Dataset:
                 shape = TensorShape(None if static is None else
                                     [None if d < 0 else int(d) for d in static])
             else:
+                if isinstance(shape, (list, tuple)):   # -1 means "pad to the batch's longest"
+                    shape = [None if isinstance(d, (int, np.integer)) and d == -1 else d
+                             for d in shape]
                 shape = as_shape(shape)
                 if shape.ndims is None:
                     raise ValueError("Padded shape for component %d must have a known rank."

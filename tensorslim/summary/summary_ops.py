@@ -609,6 +609,16 @@ register_op("MergeSummary", shape=_scalar_shape, kernel=_merge_summary_kernel,
             host_only=True, grad=_NO_GRAD)
 
 
+def _refuse_eager():
+    try:
+        from tensorslim.eager import executing_eagerly
+    except ImportError:  # eager support not installed
+        return
+    if executing_eagerly():
+        raise RuntimeError("Merging tf.summary.* ops is not compatible with eager execution. "
+                           "Use tf.contrib.summary instead.")
+
+
 def merge(inputs, collections=None, name=None):
     """Merges summaries into one ``Summary`` (``tf.summary.merge``).
 
@@ -624,7 +634,9 @@ def merge(inputs, collections=None, name=None):
     Raises:
       ValueError: ``inputs`` is empty.
       TypeError: an input is not a string tensor.
+      RuntimeError: eager execution is enabled.
     """
+    _refuse_eager()
     inputs = list(inputs)
     if not inputs:
         raise ValueError("List argument 'inputs' to 'MergeSummary' Op with length 0 shorter "
@@ -653,6 +665,7 @@ def merge_all(key=GraphKeys.SUMMARIES, scope=None, name=None):
     Returns:
       The merged summary Tensor, or None when the collection holds no summary.
     """
+    _refuse_eager()
     summaries = get_collection(key, scope=scope)
     if not summaries:
         return None

@@ -4,6 +4,9 @@
 A checkpoint argument may be a prefix (``ckpt/model.ckpt-3``) or a directory, which means
 the latest checkpoint its state file names.
 """
+import logging
+import time
+
 from tensorslim.io import bundle, gfile
 from tensorslim.io import checkpoint_state as _state
 from tensorslim.io.checkpoint_state import (CheckpointState, checkpoint_exists,
@@ -15,7 +18,9 @@ __all__ = ["CheckpointReader", "NewCheckpointReader", "load_checkpoint", "load_v
            "list_variables", "latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
            "update_checkpoint_state", "generate_checkpoint_state_proto",
            "get_checkpoint_mtimes", "remove_checkpoint", "CheckpointState",
-           "init_from_checkpoint"]
+           "init_from_checkpoint", "wait_for_new_checkpoint", "checkpoints_iterator"]
+
+_logger = logging.getLogger("tensorslim")
 
 
 class CheckpointReader(bundle.BundleReader):
@@ -152,3 +157,64 @@ def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
             with graph.colocate_with(var.op):
                 var._initializer_op = state_ops.assign(var._ref(), restored).op
             var._initial_value = restored
+
+
+def wait_for_new_checkpoint(checkpoint_dir, last_checkpoint=None, seconds_to_sleep=1,
+                            timeout=None):
+    """Waits until the state file in ``checkpoint_dir`` names a checkpoint other than
+    ``last_checkpoint``.
+
+    Args:
+      checkpoint_dir: the directory holding the ``checkpoint`` state file.
+      last_checkpoint: the prefix already seen (None: any checkpoint is new).
+      seconds_to_sleep: the polling interval.
+      timeout: give up after this many seconds (None: wait forever).
+
+    Returns:
+      The new checkpoint prefix, or None on timeout.
+    """
+    _logger.info("Waiting for new checkpoint at %s", checkpoint_dir)
+    stop_time = time.time() + timeout if timeout is not None else None
+    while True:
+        checkpoint_path = latest_checkpoint(checkpoint_dir)
+        if checkpoint_path is None or checkpoint_path == last_checkpoint:
+            if stop_time is not None and time.time() + seconds_to_sleep > stop_time:
+                return None
+            time.sleep(seconds_to_sleep)
+        else:
+            _logger.info("Found new checkpoint at %s", checkpoint_path)
+            return checkpoint_path
+
+
+def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
+    """Yields each new checkpoint of ``checkpoint_dir`` as it appears
+    (``tf.train.checkpoints_iterator``, for evaluation loops).
+
+    Args:
+      checkpoint_dir: the directory holding the ``checkpoint`` state file.
+      min_interval_secs: the least time between two yielded checkpoints.
+      timeout: seconds to wait for a new checkpoint before calling ``timeout_fn``
+        (None: wait forever).
+      timeout_fn: called on timeout; the iteration ends if it returns True (or is None),
+        and waits again otherwise.
+
+    Yields:
+      Checkpoint prefixes, newest last.
+    """
+    checkpoint_path = None
+    while True:
+        new_checkpoint_path = wait_for_new_checkpoint(checkpoint_dir, checkpoint_path,
+                                                      timeout=timeout)
+        if new_checkpoint_path is None:
+            if not timeout_fn:
+                _logger.info("Timed-out waiting for a checkpoint.")
+                return
+            if timeout_fn():
+                return
+            continue
+        start = time.time()
+        checkpoint_path = new_checkpoint_path
+        yield checkpoint_path
+        time_to_next_eval = start + min_interval_secs - time.time()
+        if time_to_next_eval > 0:
+            time.sleep(time_to_next_eval)

@@ -13,7 +13,8 @@ name real nodes, and TensorFlow can drive a tensorslim graph's saver and vice ve
     save/restore_all     NoOp(^save/Assign, ...)         <- restore_op_name
 
 ``SaveV2`` / ``RestoreV2`` / ``MergeV2Checkpoints`` are registered here (host-only stateful
-ops whose kernels use :mod:`tensorslim.io.bundle`). ``RestoreV2`` checks every requested
+ops whose kernels use :mod:`tensorslim.io.bundle`), with ``ShardedFilename`` /
+``ShardedFilespec``, the file-name ops of TF's sharded savers. ``RestoreV2`` checks every requested
 name, dtype and the shapes of the variables its outputs are assigned to before it returns
 anything, so a failed restore reports all problems at once and assigns nothing.
 
@@ -41,8 +42,8 @@ from tensorslim.io import checkpoint_state as _state
 from tensorslim.proto import saver_pb2
 
 __all__ = ["Saver", "BaseSaverBuilder", "BulkSaverBuilder", "SaverDef", "save_v2",
-           "restore_v2", "merge_v2_checkpoints", "meta_graph_filename", "remove_checkpoint",
-           "get_checkpoint_mtimes"]
+           "restore_v2", "merge_v2_checkpoints", "sharded_filename", "sharded_filespec",
+           "meta_graph_filename", "remove_checkpoint", "get_checkpoint_mtimes"]
 
 SaverDef = saver_pb2.SaverDef
 _logger = logging.getLogger("tensorslim")
@@ -186,6 +187,47 @@ def _merge_kernel(ctx, checkpoint_prefixes, destination_prefix):
 
 register_op("MergeV2Checkpoints", shape=lambda op: [], kernel=_merge_kernel, stateful=True,
             host_only=True, grad=_NO_GRAD)
+
+
+def _string_scalar(text):
+    out = np.empty((), dtype=object)
+    out[()] = text.encode("utf-8")
+    return out
+
+
+def _scalar_inputs_shape(op):
+    for t in op.inputs:
+        if t.shape.ndims not in (None, 0):
+            raise ValueError("Shape must be rank 0 but is rank %d" % t.shape.ndims)
+    return [TensorShape([])]
+
+
+register_op("ShardedFilename", shape=_scalar_inputs_shape, host_only=True, grad=_NO_GRAD,
+            kernel=lambda ctx, basename, shard, num_shards: _string_scalar(
+                "%s-%05d-of-%05d" % (_as_text(basename), int(shard), int(num_shards))))
+register_op("ShardedFilespec", shape=_scalar_inputs_shape, host_only=True, grad=_NO_GRAD,
+            kernel=lambda ctx, basename, num_shards: _string_scalar(
+                "%s-?????-of-%05d" % (_as_text(basename), int(num_shards))))
+
+
+def sharded_filename(basename, shard, num_shards, name=None):
+    """``basename-<shard>-of-<num_shards>`` (5 digits each), as a string Tensor
+    (TF's ``ShardedFilename`` op, used by sharded savers)."""
+    from tensorslim.core.op_util import apply_op
+    inputs = [_graph.convert_to_tensor(basename, dtype=_dtypes.string),
+              _graph.convert_to_tensor(shard, dtype=_dtypes.int32),
+              _graph.convert_to_tensor(num_shards, dtype=_dtypes.int32)]
+    return apply_op("ShardedFilename", inputs, [_dtypes.string], {},
+                    name or "ShardedFilename").outputs[0]
+
+
+def sharded_filespec(basename, num_shards, name=None):
+    """``basename-?????-of-<num_shards>``, as a string Tensor (TF's ``ShardedFilespec``)."""
+    from tensorslim.core.op_util import apply_op
+    inputs = [_graph.convert_to_tensor(basename, dtype=_dtypes.string),
+              _graph.convert_to_tensor(num_shards, dtype=_dtypes.int32)]
+    return apply_op("ShardedFilespec", inputs, [_dtypes.string], {},
+                    name or "ShardedFilespec").outputs[0]
 
 
 def _string_const(value, name):

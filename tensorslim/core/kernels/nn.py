@@ -24,6 +24,7 @@ than a reshape-and-reduce); when the windows tile the input, the gradients write
 share in place through a reshaped view instead of accumulating.
 """
 import collections
+import os
 import threading
 
 __all__ = [
@@ -284,10 +285,40 @@ def _im2col(xp, xpad, kh, kw, g, cnhw):
 
 
 # A patch matrix far bigger than the L2 cache makes the GEMM that reads it run from memory
-# (LeNet's conv2: 40 MB, the GEMM ~1.6x slower than on a 1 MB block). Under numpy the batch is
-# therefore cut into blocks of about this many patch bytes, each copied and multiplied while
-# it is still in cache. Whole images per block: the loop runs a few dozen times, not per pixel.
+# (LeNet's conv2: 40 MB, the GEMM ~1.4x slower than on 1 MB blocks). Under numpy with a
+# single-threaded BLAS the batch is therefore cut into blocks of about _PATCH_BLOCK_BYTES of
+# patches, each copied and multiplied while it is still in cache. Whole images per block: the
+# loop runs a few dozen times, not per pixel. A multi-threaded BLAS wakes its workers on every
+# call, and dozens of small calls are several times slower than one big one on a busy
+# machine, so there the blocks are only kept under _PATCH_BLOCK_BYTES_THREADED (which also
+# keeps them in the reusable scratch buffer).
 _PATCH_BLOCK_BYTES = 1 << 20
+_PATCH_BLOCK_BYTES_THREADED = 32 << 20
+_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS",
+                     "OMP_NUM_THREADS")
+_blas_threads = None
+
+
+def _blas_single_threaded():
+    """Whether numpy's BLAS runs on one thread, judged (once) from the environment variables
+    BLAS libraries read at load time and, failing those, the number of usable CPUs."""
+    global _blas_threads
+    if _blas_threads is None:
+        threads = None
+        for var in _BLAS_THREAD_VARS:
+            try:
+                threads = int(os.environ.get(var, ""))
+            except ValueError:
+                continue
+            if threads > 0:
+                break
+        if not threads or threads < 1:
+            try:
+                threads = len(os.sched_getaffinity(0))
+            except (AttributeError, OSError):
+                threads = os.cpu_count() or 1
+        _blas_threads = threads
+    return _blas_threads == 1
 
 
 def _patch_blocks(xp, xpad, kh, kw, g, cnhw):
@@ -300,7 +331,9 @@ def _patch_blocks(xp, xpad, kh, kw, g, cnhw):
     per_image = g.oh * g.ow * kh * kw * c * xpad.dtype.itemsize
     step = n
     if _is_numpy(xp) and not kh == kw == g.sh == g.sw == 1:
-        step = max(1, min(n, _PATCH_BLOCK_BYTES // max(per_image, 1)))
+        budget = (_PATCH_BLOCK_BYTES if _blas_single_threaded()
+                  else _PATCH_BLOCK_BYTES_THREADED)
+        step = max(1, min(n, budget // max(per_image, 1)))
     for b0 in range(0, n, step):
         b1 = min(n, b0 + step)
         if step < n:
