@@ -74,47 +74,53 @@ def _mnist_arrays(mnist_dir):
     return images, labels
 
 
-def _timed(fn, min_seconds=1.0):
-    """Runs ``fn()`` (returning a count of items) until ``min_seconds``; items per second."""
-    fn()   # warm-up
+def _rate(run, min_seconds):
+    """Items per second of ``run()`` (returning an item count), over at least
+    ``min_seconds``."""
     start = time.perf_counter()
-    items = 0
-    runs = 0
+    items = runs = 0
     while True:
-        items += fn()
+        items += run()
         runs += 1
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds and runs >= 2:
             return items / elapsed
 
 
-# --------------------------------------------------------------------------- frameworks
+# --------------------------------------------------------------------------- cases
+# Each case is ``setup(tf) -> (run, close)``; ``run()`` returns the number of records it
+# read. Frameworks are measured in alternation, best of several rounds, so that a busy
+# machine does not favour whichever runs first.
 
-def plain_read(tf, path):
-    def run():
-        n = 0
-        for _ in tf.python_io.tf_record_iterator(path):
-            n += 1
-        return n
-    return _timed(run)
+def plain_read(path):
+    def setup(tf):
+        def run():
+            n = 0
+            for _ in tf.python_io.tf_record_iterator(path):
+                n += 1
+            return n
+        return run, lambda: None
+    return setup
 
 
-def dataset_batches(tf, path, batch):
-    g = tf.Graph()
-    with g.as_default():
-        ds = tf.data.TFRecordDataset(path).batch(batch)
-        it = ds.make_initializable_iterator()
-        nxt = it.get_next()
-        with tf.Session(graph=g) as sess:
-            def run():
-                sess.run(it.initializer)
-                n = 0
-                try:
-                    while True:
-                        n += len(sess.run(nxt))
-                except tf.errors.OutOfRangeError:
-                    return n
-            return _timed(run)
+def dataset_batches(path, batch):
+    def setup(tf):
+        g = tf.Graph()
+        with g.as_default():
+            it = tf.data.TFRecordDataset(path).batch(batch).make_initializable_iterator()
+            nxt = it.get_next()
+        sess = tf.Session(graph=g)
+
+        def run():
+            sess.run(it.initializer)
+            n = 0
+            try:
+                while True:
+                    n += len(sess.run(nxt))
+            except tf.errors.OutOfRangeError:
+                return n
+        return run, sess.close
+    return setup
 
 
 def _parse_one(tf, serialized):
@@ -133,45 +139,52 @@ def _parse_many(tf, serialized):
     return img, f["label"]
 
 
-def mnist_dataset(tf, path, batch, vectorized, max_batches):
-    g = tf.Graph()
-    with g.as_default():
-        ds = tf.data.TFRecordDataset(path)
-        if vectorized:
-            ds = ds.batch(batch).map(lambda s: _parse_many(tf, s))
-        else:
-            ds = ds.map(lambda s: _parse_one(tf, s)).batch(batch)
-        ds = ds.repeat().prefetch(2)
-        nxt = ds.make_one_shot_iterator().get_next()
-        with tf.Session(graph=g) as sess:
-            def run():
-                for _ in range(max_batches):
-                    sess.run(nxt)
-                return max_batches
-            return _timed(run)
+def mnist_dataset(path, batch, vectorized, batches):
+    def setup(tf):
+        g = tf.Graph()
+        with g.as_default():
+            ds = tf.data.TFRecordDataset(path)
+            if vectorized:
+                ds = ds.batch(batch).map(lambda s: _parse_many(tf, s))
+            else:
+                ds = ds.map(lambda s: _parse_one(tf, s)).batch(batch)
+            nxt = ds.repeat().prefetch(2).make_one_shot_iterator().get_next()
+        sess = tf.Session(graph=g)
+
+        def run():
+            for _ in range(batches):
+                sess.run(nxt)
+            return batches * batch
+        return run, sess.close
+    return setup
 
 
-def mnist_queues(tf, path, batch, max_batches):
-    g = tf.Graph()
-    with g.as_default():
-        queue = tf.train.string_input_producer([path])
-        _, serialized = tf.TFRecordReader().read_up_to(queue, batch)
-        img, label = _parse_many(tf, serialized)
-        batches = tf.train.shuffle_batch([img, label], batch_size=batch, capacity=20 * batch,
+def mnist_queues(path, batch, batches):
+    def setup(tf):
+        g = tf.Graph()
+        with g.as_default():
+            queue = tf.train.string_input_producer([path])
+            _, serialized = tf.TFRecordReader().read_up_to(queue, batch)
+            img, label = _parse_many(tf, serialized)
+            out = tf.train.shuffle_batch([img, label], batch_size=batch, capacity=20 * batch,
                                          min_after_dequeue=5 * batch, num_threads=2,
                                          enqueue_many=True)
-        with tf.Session(graph=g) as sess:
+        sess = tf.Session(graph=g)
+        with g.as_default():
             coord = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=sess, coord=coord)
-            try:
-                def run():
-                    for _ in range(max_batches):
-                        sess.run(batches)
-                    return max_batches
-                return _timed(run)
-            finally:
-                coord.request_stop()
-                coord.join(threads, stop_grace_period_secs=5)
+
+        def run():
+            for _ in range(batches):
+                sess.run(out)
+            return batches * batch
+
+        def close():
+            coord.request_stop()
+            coord.join(threads, stop_grace_period_secs=5)
+            sess.close()
+        return run, close
+    return setup
 
 
 def _frameworks(no_tf):
@@ -197,6 +210,9 @@ def main():
     parser.add_argument("--mnist-batches", type=int, default=100)
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(),
                                                           "tensorslim-bench-tfrecord"))
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (best "
+                        "counts)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="seconds per measurement")
     parser.add_argument("--no-tf", action="store_true", help="skip TensorFlow")
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -208,27 +224,34 @@ def main():
     mnist_path = write_mnist(os.path.join(args.workdir, "mnist-train.tfrecord"),
                              args.mnist_dir) if have_mnist else None
     frameworks = _frameworks(args.no_tf)
-    results = {}
-    for name, tf in frameworks:
-        r = results[name] = {}
-        for label, path in (("28x28", small), ("250x250x3", large)):
-            mb = os.path.getsize(path) / 1e6
-            count = args.small if label == "28x28" else args.large
-            rps = plain_read(tf, path)
-            r["plain %s" % label] = (rps, rps * mb / count)
-            dps = dataset_batches(tf, path, 256 if label == "28x28" else 32)
-            r["TFRecordDataset.batch %s" % label] = (dps, dps * mb / count)
-        if mnist_path:
-            for key, fn in (("MNIST tf.data map->batch(128)",
-                             lambda: mnist_dataset(tf, mnist_path, 128, False,
-                                                   args.mnist_batches)),
-                            ("MNIST tf.data batch(128)->parse_example",
-                             lambda: mnist_dataset(tf, mnist_path, 128, True,
-                                                   args.mnist_batches)),
-                            ("MNIST queues shuffle_batch(128)",
-                             lambda: mnist_queues(tf, mnist_path, 128, args.mnist_batches))):
-                bps = fn()
-                r[key] = (bps * 128, None)
+    cases = []
+    for label, path, count, batch in (("28x28", small, args.small, 256),
+                                      ("250x250x3", large, args.large, 32)):
+        mb = os.path.getsize(path) / 1e6 / count
+        cases.append(("plain %s" % label, plain_read(path), mb))
+        cases.append(("TFRecordDataset.batch(%d) %s" % (batch, label),
+                      dataset_batches(path, batch), mb))
+    if mnist_path:
+        n = args.mnist_batches
+        cases += [("MNIST tf.data map->batch(128)", mnist_dataset(mnist_path, 128, False, n),
+                   None),
+                  ("MNIST tf.data batch(128)->parse_example",
+                   mnist_dataset(mnist_path, 128, True, n), None),
+                  ("MNIST queues shuffle_batch(128)", mnist_queues(mnist_path, 128, n), None)]
+    results = {name: {} for name, _ in frameworks}
+    for key, setup, mb in cases:
+        runners = []
+        for name, tf in frameworks:
+            run, close = setup(tf)
+            run()   # warm-up (graph compilation, thread start)
+            runners.append((name, run, close))
+        for _ in range(args.rounds):
+            for name, run, _ in runners:
+                rate = _rate(run, args.seconds)
+                best = results[name].get(key, (0, None))[0]
+                results[name][key] = (max(rate, best), mb and max(rate, best) * mb)
+        for _, _, close in runners:
+            close()
     names = [n for n, _ in frameworks]
     print("%-42s %s" % ("", "".join("%26s" % n for n in names)) +
           ("   ratio" if len(names) == 2 else ""))

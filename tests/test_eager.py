@@ -143,6 +143,12 @@ def test_variables_hold_values():
         assert g.numpy().tolist() == [1.0, 1.0]
         tf.assign_sub(g, [1.0, 0.5])
         assert g.numpy().tolist() == [0.0, 0.5]
+        # Collections keep variables (and only variables).
+        assert tf.global_variables() == [v, w, g] and tf.trainable_variables()[0] is v
+        tf.add_to_collection("losses", tf.constant(1.0))
+        assert tf.get_collection("losses") == []
+        step = tf.train.get_or_create_global_step()
+        assert tf.train.get_or_create_global_step() is step and step.numpy() == 0
     ''')
 
 

@@ -338,8 +338,10 @@ class _FileRecordsIter:
 def _tfrecord_records(compression, buffer_size):
     def open_records(name):
         def gen():
+            # TF's buffer_size default (256 KiB) makes records larger than a few KiB cost
+            # a copy of the buffer each: read at least 1 MiB at a time.
             reader = TFRecordFileReader(name, compression or None,
-                                        buffer_size=buffer_size or None)
+                                        buffer_size=max(buffer_size or 0, 1 << 20))
             try:
                 while True:
                     record = reader.read_record()

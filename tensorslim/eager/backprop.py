@@ -226,8 +226,26 @@ class GradientTape:
 
     def jacobian(self, target, sources, unconnected_gradients="none"):
         """The Jacobian of ``target`` with respect to ``sources``, one row per element of
-        ``target`` (for small targets: one gradient per element)."""
+        ``target`` (for small targets: one gradient per element).
+
+        Args:
+          target: an eager tensor.
+          sources: an eager tensor or variable, or a (nested) list or tuple of them.
+          unconnected_gradients: ``"none"`` (None) or ``"zero"`` (zeros) for sources the
+            tape did not watch.
+
+        Returns:
+          Tensors shaped ``target.shape + source.shape``, structured like ``sources``.
+
+        Raises:
+          RuntimeError: a non-persistent tape is used a second time.
+        """
         from tensorslim.core.ops import array_ops, manip_ops
+        if self._used and not self._persistent:
+            raise RuntimeError("GradientTape.jacobian can only be called once on "
+                               "non-persistent tapes.")
+        zero = getattr(unconnected_gradients, "value", unconnected_gradients) == "zero"
+        connected = [self._is_watched(s) for s in _flatten(sources)]
         was_active = self in _active.tapes
         if not was_active:  # the elements must be recorded to differentiate them
             self._push()
@@ -250,6 +268,9 @@ class GradientTape:
         shape = list(target.shape.as_list())
         out = []
         for k, s in enumerate(_flatten(sources)):
+            if not connected[k] and not zero:
+                out.append(None)
+                continue
             stacked = array_ops.stack([r[k] for r in rows])
             out.append(array_ops.reshape(stacked, shape + list(s.shape.as_list())))
         return _pack_like(sources, out)

@@ -7,8 +7,9 @@ values at once, with a :class:`~tensorslim.core.executor.KernelContext` on the o
 and turns its outputs into :class:`~tensorslim.core.tensor.EagerTensor` values.
 
 The graph keeps no ops: an executed op drops its inputs (unless a gradient tape recorded
-it), so a long eager loop holds only the tensors Python still references. Collections are
-not kept either (TF's library code skips them when executing eagerly).
+it), so a long eager loop holds only the tensors Python still references. Collections keep
+variables only (``tf.global_variables()`` works; the losses and summaries that library code
+adds on every call are dropped, as TF's library skips them when executing eagerly).
 
 Placement: an op runs in its ``tf.device`` scope if it has one; ops updating a variable run
 where the variable lives; other ops run on the GPU when one of their inputs is there (copied
@@ -59,14 +60,12 @@ class EagerGraph(Graph):
             t._consumers.append(op)
 
     def add_to_collection(self, name, value):
-        """Not kept (TF's library skips collections when executing eagerly); a Variable is
-        remembered, weakly, so that gradient tapes can name the variables they read."""
+        """Keeps variables only: the losses, summaries and update ops that library code
+        adds on every call would pile up in an eager loop (TF's library skips them)."""
         variable = getattr(value, "_variable", None)
         if isinstance(variable, Tensor):
             self._variables_by_op[id(variable.op)] = value
-
-    def get_collection_ref(self, name):
-        return []
+            super().add_to_collection(name, value)
 
     def finalize(self):
         """Eager graphs are never finalized."""
