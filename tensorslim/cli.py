@@ -11,9 +11,10 @@
     tensorslim images-to-tfrecord ...
 
 Everything here is ordinary tensorslim code (placeholders, ``slim`` layers, an optimizer, a
-``Saver``); the command only adds the loop around it: a tqdm progress bar, an evaluation on
-the test set after every epoch, a checkpoint per epoch (and on Ctrl-C) in ``--logdir``,
-resuming from the latest checkpoint found there, and a one-screen report at the end.
+``Saver``, ``tf.summary``); the command only adds the loop around it: a tqdm progress bar, an
+evaluation on the test set after every epoch, a checkpoint per epoch (and on Ctrl-C) and
+TensorBoard summaries in ``--logdir``, resuming from the latest checkpoint found there, and a
+one-screen report at the end.
 
 Errors are reported as one line on stderr (``tensorslim: error: ...``) with exit status 1;
 ``--debug`` (or ``TENSORSLIM_DEBUG=1``) shows the traceback instead.
@@ -34,6 +35,7 @@ __all__ = ["main", "build_parser", "CLIError", "load_image", "OPTIMIZER_DEFAULTS
 OPTIMIZER_DEFAULTS = {"adam": 1e-3, "momentum": 0.01, "sgd": 0.05}
 
 _EVAL_BATCH = 250
+_SUMMARY_EVERY = 50
 _RUN_FILE = "run.json"
 _CKPT_NAME = "model.ckpt"
 _INPUT_NODE = "images"
@@ -219,16 +221,27 @@ def _optimizer(name, learning_rate):
     raise CLIError("unknown optimizer %r (choose adam, momentum or sgd)" % name)
 
 
-def _add_training(ns, total_loss, cfg, steps_per_epoch):
-    """Global step, decaying learning rate, optimizer and slim's train op."""
+def _add_training(ns, total_loss, cfg, total_steps):
+    """Global step, decaying learning rate, optimizer and slim's train op.
+
+    The learning rate decays exponentially (continuously) from its initial value to
+    ``lr_decay`` times that at the last of the ``total_steps``: the whole run anneals, so a
+    one-epoch run ends as well settled as a three-epoch one.
+    """
     tf, slim = _tf(), _slim()
     ns.global_step = tf.train.get_or_create_global_step()
     lr = cfg.learning_rate or OPTIMIZER_DEFAULTS[cfg.optimizer]
     ns.base_learning_rate = lr
     if cfg.lr_decay and cfg.lr_decay != 1.0:
-        lr = tf.train.exponential_decay(lr, ns.global_step, max(steps_per_epoch, 1),
+        lr = tf.train.exponential_decay(lr, ns.global_step, max(total_steps, 1),
                                         cfg.lr_decay, name="learning_rate")
     ns.learning_rate = lr
+    # TensorBoard: the training curves (written every _SUMMARY_EVERY steps).
+    with tf.name_scope("summaries"):
+        tf.summary.scalar("loss", total_loss)
+        tf.summary.scalar("learning_rate", lr)
+        tf.summary.scalar("batch_accuracy", ns.batch_accuracy)
+    ns.summary_op = tf.summary.merge_all()
     optimizer = _optimizer(cfg.optimizer, lr)
     # GATE_NONE: nothing needs the image gradient of the first convolution, and without
     # gating the session prunes it (a GATE_OP tuple would compute it every step).
@@ -236,7 +249,7 @@ def _add_training(ns, total_loss, cfg, steps_per_epoch):
                                                 global_step=ns.global_step, gate_gradients=0)
 
 
-def _build_classifier(spec, device=None, seed=None, cfg=None, steps_per_epoch=1):
+def _build_classifier(spec, device=None, seed=None, cfg=None, total_steps=1):
     """The classifier graph: images -> network -> Predictions, plus training when cfg."""
     tf, slim = _tf(), _slim()
     ns = types.SimpleNamespace(kind="classifier", spec=spec)
@@ -258,18 +271,19 @@ def _build_classifier(spec, device=None, seed=None, cfg=None, steps_per_epoch=1)
         ns.predictions = tf.argmax(ns.logits, 1, name="predicted_class")
         correct = tf.equal(ns.predictions, ns.labels)
         ns.num_correct = tf.reduce_sum(tf.cast(correct, tf.int32), name="num_correct")
+        ns.batch_accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
         ns.model_variables = slim.get_model_variables()
         if cfg is not None:
             ns.loss = slim.losses.sparse_softmax_cross_entropy(labels=ns.labels,
                                                                logits=ns.logits)
             ns.total_loss = slim.losses.get_total_loss()
-            _add_training(ns, ns.total_loss, cfg, steps_per_epoch)
+            _add_training(ns, ns.total_loss, cfg, total_steps)
         ns.saver = tf.train.Saver(max_to_keep=3)
         ns.init = tf.global_variables_initializer()
     return ns
 
 
-def _build_siamese(spec, device=None, seed=None, cfg=None, steps_per_epoch=1):
+def _build_siamese(spec, device=None, seed=None, cfg=None, total_steps=1):
     """The Siamese graph: left/right images -> shared towers -> distance vs threshold."""
     tf, slim = _tf(), _slim()
     from tensorslim.models import siamese
@@ -291,12 +305,13 @@ def _build_siamese(spec, device=None, seed=None, cfg=None, steps_per_epoch=1):
         ns.distance = distance
         correct = tf.equal(distance < ns.threshold, ns.same > 0.5)
         ns.num_correct = tf.reduce_sum(tf.cast(correct, tf.int32), name="num_correct")
+        ns.batch_accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
         ns.model_variables = tf.trainable_variables() + [ns.threshold]
         if cfg is not None:
             ns.loss = siamese.contrastive_loss(ns.embeddings, ns.right_embeddings, ns.same,
                                                margin=margin)
             ns.total_loss = slim.losses.get_total_loss()
-            _add_training(ns, ns.total_loss, cfg, steps_per_epoch)
+            _add_training(ns, ns.total_loss, cfg, total_steps)
         ns.saver = tf.train.Saver(max_to_keep=3)
         ns.init = tf.global_variables_initializer()
     return ns
@@ -425,7 +440,7 @@ def _train(args):
             tf.train.latest_checkpoint(logdir):
         raise CLIError("--logdir %s was trained with --batch-size %s; resume with the same "
                        "batch size or use another --logdir" % (logdir, run["batch_size"]))
-    ns = _build(spec, device=device, seed=seed, cfg=args, steps_per_epoch=steps_per_epoch)
+    ns = _build(spec, device=device, seed=seed, cfg=args, total_steps=total_steps)
     ns.graph.finalize()
     sess = _session(ns.graph)
     latest = tf.train.latest_checkpoint(logdir)
@@ -437,9 +452,11 @@ def _train(args):
     else:
         sess.run(ns.init)
     step = int(sess.run(ns.global_step))
+    writer = tf.summary.FileWriter(logdir, graph=None if latest else ns.graph)
     history = run.get("history", []) if latest else []
     run.update(model=spec.name, batch_size=batch_size, optimizer=args.optimizer,
                learning_rate=ns.base_learning_rate, lr_decay=args.lr_decay,
+               total_steps=total_steps,
                steps_per_epoch=steps_per_epoch, history=history)
 
     from tqdm import tqdm
@@ -468,7 +485,12 @@ def _train(args):
                     feed = {ns.images: batch[0], ns.right: batch[1], ns.same: batch[2]}
                 else:
                     feed = {ns.images: batch[0], ns.labels: batch[1], ns.is_training: True}
-                loss, correct = sess.run([ns.train_op, ns.num_correct], feed)
+                if step % _SUMMARY_EVERY == 0:
+                    loss, correct, summary = sess.run(
+                        [ns.train_op, ns.num_correct, ns.summary_op], feed)
+                    writer.add_summary(summary, step)
+                else:
+                    loss, correct = sess.run([ns.train_op, ns.num_correct], feed)
                 step += 1
                 images_done += n_images
                 acc = correct / float(len(batch[-1]))
@@ -507,6 +529,10 @@ def _train(args):
             else:
                 metrics = _evaluate_classifier(sess, ns, *test)
             last_metrics = metrics
+            writer.add_summary(tf.Summary(value=[
+                tf.Summary.Value(tag="eval/" + k, simple_value=float(v))
+                for k, v in sorted(metrics.items())]), step)
+            writer.flush()
             complete = step % steps_per_epoch == 0
             history.append({"epoch": epoch + 1 if complete else step / steps_per_epoch,
                             "step": step, "seconds": seconds, "images": images_done,
@@ -517,6 +543,7 @@ def _train(args):
                 history[-1]["epoch"] if complete else "%.2f" % history[-1]["epoch"],
                 loss_avg, 100 * acc_avg, _headline(ns.kind, metrics),
                 _fmt_duration(seconds), images_done / max(seconds, 1e-9)))
+    writer.close()
     if interrupted:
         _write_json(run_path, run)
         print("\nInterrupted at step %d of %d; checkpoint saved to %s.\nRun the same command "
@@ -565,8 +592,8 @@ def _report(spec, args, run, metrics, seconds, images, step, steps_per_epoch, ch
     lr = run.get("learning_rate")
     decay = run.get("lr_decay")
     lines.append("  optimizer         %s, learning rate %g%s" % (
-        run.get("optimizer"), lr, (", x%g per epoch" % decay) if decay not in (None, 1.0)
-        else ""))
+        run.get("optimizer"), lr, (" decaying to %g over %d steps" % (
+            lr * decay, run.get("total_steps", step))) if decay not in (None, 1.0) else ""))
     lines.append("  checkpoint        %s" % checkpoint)
     lines.append("  logdir            %s  (run again to resume or train longer)" % logdir)
     data = " --data-dir %s" % args.data_dir if args.data_dir else ""
@@ -848,9 +875,9 @@ def build_parser():
                    help="default adam")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="initial learning rate (default: adam 1e-3, momentum 0.01, sgd 0.05)")
-    p.add_argument("--lr-decay", type=float, default=0.5,
-                   help="learning-rate factor per epoch, applied continuously (default 0.5; "
-                        "1 keeps it constant)")
+    p.add_argument("--lr-decay", type=float, default=0.1,
+                   help="the learning rate decays exponentially to this fraction of its "
+                        "initial value over the whole run (default 0.1; 1 keeps it constant)")
     p.add_argument("--weight-decay", type=float, default=0.0,
                    help="L2 weight decay of the layers (default 0)")
     p.add_argument("--margin", type=float, default=1.0,

@@ -472,3 +472,26 @@ def test_eager_iteration(tmp_path):
     assert out.stdout.split("\n")[:2] == ["[[0, 10], [20, 30], [40]]", "refused True"]
     with pytest.raises(RuntimeError, match="only supported when eager"):
         iter(tf.data.Dataset.range(2))
+
+
+def test_closing_the_session_cancels_a_blocked_get_next():
+    def slow():
+        time.sleep(3)
+        yield 1
+    nxt = tf.data.Dataset.from_generator(slow, tf.int64).prefetch(1) \
+        .make_one_shot_iterator().get_next()
+    sess = tf.Session()
+    caught = []
+
+    def consume():
+        try:
+            sess.run(nxt)
+        except tf.errors.OpError as e:
+            caught.append(e)
+    t = threading.Thread(target=consume)
+    t.start()
+    time.sleep(0.3)
+    sess.close()
+    t.join(2)
+    assert not t.is_alive()
+    assert isinstance(caught[0], tf.errors.CancelledError)

@@ -235,3 +235,16 @@ def test_readline_cli_from_stdin_in_a_subprocess(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "root:0" in proc.stdout and "dbg.py" in proc.stdout
     assert "RESULT [2.0, nan]" in proc.stdout
+
+
+def test_watched_run_copies_device_values_to_the_host(device_mode):
+    x, out = _inf_graph()
+    with tf.Session() as sess:
+        result, dump = tfdbg.watched_run(sess, out, {x: [1.0, 0.0, 2.0]})
+    assert isinstance(result, np.ndarray)
+    for d in dump.dumped_tensor_data:
+        assert type(d.get_tensor()) is np.ndarray
+    assert [d.tensor_name for d in dump.find(tfdbg.has_inf_or_nan)] == \
+        ["Discrim/log_x:0", "out:0"]
+    expected = "GPU:0" if device_mode == "strict" else "CPU:0"
+    assert dump.node_device("out").endswith(expected)

@@ -325,3 +325,20 @@ def test_long_eager_loops_keep_no_history():
         gc.collect()
         assert x.numpy() == 200.0 and ref() is None
     ''')
+
+
+def test_graph_gradients_refused_and_while_loop_runs_in_eager(tmp_path):
+    import subprocess
+    import sys
+    code = (
+        "import tensorslim as tf\n"
+        "tf.enable_eager_execution()\n"
+        "i = tf.while_loop(lambda i: i < 5, lambda i: i + 1, [tf.constant(0)])\n"
+        "print('LOOP', int(i.numpy()))\n"
+        "try:\n"
+        "    tf.gradients(tf.constant(1.0), [tf.constant(2.0)])\n"
+        "except RuntimeError as e:\n"
+        "    print('REFUSED', 'GradientTape' in str(e))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "LOOP 5" in proc.stdout and "REFUSED True" in proc.stdout

@@ -11,7 +11,9 @@ Names follow TF1: everything lives under ``gradients/`` (``gradients_1/``...), t
 gradient ops of op ``foo`` under ``gradients/foo_grad/``, zeros for unused outputs are
 ``gradients/zeros_like`` and sums of several paths ``gradients/AddN``.
 """
+import contextlib
 import enum
+import threading
 
 from tensorslim.core import registry
 from tensorslim.core.graph import Tensor, convert_to_tensor, name_scope
@@ -51,6 +53,20 @@ def _null_context():
     return contextlib.nullcontext()
 
 
+_tape_walk = threading.local()
+
+
+@contextlib.contextmanager
+def allow_in_eager():
+    """Lets GradientTape reuse this walk on the ops it recorded while executing eagerly."""
+    saved = getattr(_tape_walk, "active", False)
+    _tape_walk.active = True
+    try:
+        yield
+    finally:
+        _tape_walk.active = saved
+
+
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
               gate_gradients=False, aggregation_method=None, stop_gradients=None,
               unconnected_gradients=UnconnectedGradients.NONE):
@@ -79,6 +95,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         number of gradients or a gradient of the wrong shape, or ``unconnected_gradients``
         is unknown.
     """
+    from tensorslim.eager import context as _eager_context
+    if _eager_context.executing_eagerly() and not getattr(_tape_walk, "active", False):
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
     try:
         unconnected = UnconnectedGradients(getattr(unconnected_gradients, "value",
                                                    unconnected_gradients))

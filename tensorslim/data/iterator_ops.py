@@ -75,9 +75,12 @@ class _IteratorResource:
                                               "(variant) as its first input.")
         env = IterationEnv(session)
         iterator = value.make_iterator(env)
+        current = self.env
+        if current is not None:
+            current.close()     # first: wakes a get_next blocked on the old iteration
         with self.lock:
             old, self.env, self.iterator = self.env, env, iterator
-        if old is not None:
+        if old is not None and old is not current:
             old.close()
 
     def get_next(self, op):
@@ -90,6 +93,9 @@ class _IteratorResource:
                 raise errors.OutOfRangeError(None, op, "End of sequence") from None
 
     def close(self):
+        env = self.env
+        if env is not None:
+            env.close()         # before taking the lock, which a blocked get_next holds
         with self.lock:
             env, self.env, self.iterator = self.env, None, None
         if env is not None:

@@ -281,6 +281,9 @@ def start_queue_runners(sess=None, coord=None, daemon=True, start=True,
             raise ValueError("Cannot start queue runners: No default session is registered. "
                              "Use `with sess.as_default()` or pass an explicit session to "
                              "tf.start_queue_runners(sess=sess)")
+    if not isinstance(sess, BaseSession) and isinstance(getattr(sess, "_sess", None),
+                                                         BaseSession):
+        sess = sess._sess  # a wrapper session (tfdbg): run the runners on the wrapped one
     if not isinstance(sess, BaseSession):
         if type(sess).__name__ in ("MonitoredSession", "SingularMonitoredSession"):
             return []

@@ -197,7 +197,7 @@ class GradientTape:
         # may have let its inputs go): the walk must stop there.
         stops = [t for t in (convert_to_tensor(s, as_ref=True) for s in flat_sources)
                  if t.op not in recorded]
-        with self.stop_recording():
+        with self.stop_recording(), _gradients.allow_in_eager():
             try:
                 for op in self._ops:
                     for t in op._inputs:

@@ -54,8 +54,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
             result = [result]
         loop_vars = _convert(result)
         iterations += 1
-    if single and not return_same_structure:
-        return loop_vars[0]
+    if (single or len(loop_vars) == 1) and not return_same_structure:
+        return loop_vars[0]  # TF1 unpacks a one-element structure too
     return loop_vars
 
 

@@ -373,6 +373,11 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         the body changes a shape without a shape invariant allowing it, ``cond`` does not
         return a scalar, or the body returns a different structure.
     """
+    from tensorslim.eager import context as _eager_context
+    if _eager_context.executing_eagerly():
+        from tensorslim.eager import control_flow as _eager_control_flow
+        return _eager_control_flow.while_loop(cond, body, loop_vars, shape_invariants,
+                                              maximum_iterations, return_same_structure)
     if not callable(cond):
         raise TypeError("cond must be callable.")
     if not callable(body):
