@@ -305,7 +305,7 @@ def test_eager_while_loop_and_slim_layers():
         assert i.numpy() == 4 and s.numpy() == 16.0
         n = control_flow.while_loop(lambda i: i < 10, lambda i: i + 1, [0],
                                     maximum_iterations=3)
-        assert n[0].numpy() == 3
+        assert n.numpy() == 3  # a one-element list is unpacked, as in TF1
         y = slim.fully_connected(tf.ones([2, 3]), 4)
         assert y.shape.as_list() == [2, 4] and y.numpy().shape == (2, 4)
         assert slim.conv2d(tf.ones([1, 5, 5, 1]), 2, [3, 3]).shape.as_list() == [1, 5, 5, 2]

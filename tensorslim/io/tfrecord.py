@@ -353,6 +353,7 @@ class TFRecordFileReader:
         self._chunk = max(int(buffer_size or opts.input_buffer_size or _DEFAULT_READ_CHUNK),
                           _HEADER_SIZE + _FOOTER_SIZE)
         self._file = None
+        self._checked_header = None
         self._reopen()
         if offset:
             self.seek(offset)
@@ -431,11 +432,16 @@ class TFRecordFileReader:
                                   "the file ends %d bytes into the 12-byte record header"
                                   % avail)
         buf, pos = self._buf, self._pos
-        length, length_crc = _HEADER.unpack_from(buf, pos)
-        crc = _crc32c_value(buf[pos:pos + 8])
-        if ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + MASK_DELTA) & 0xFFFFFFFF != length_crc:
-            raise self._error("corrupted record at %d", self._offset,
-                              "length CRC mismatch")
+        header = buf[pos:pos + _HEADER_SIZE]
+        length, length_crc = _HEADER.unpack_from(header)
+        # Records of one size repeat the same 12 header bytes: check their CRC once.
+        if header != self._checked_header:
+            crc = _crc32c_value(header[:8])
+            if ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + MASK_DELTA) & 0xFFFFFFFF != \
+                    length_crc:
+                raise self._error("corrupted record at %d", self._offset,
+                                  "length CRC mismatch")
+            self._checked_header = header
         total = _HEADER_SIZE + length + _FOOTER_SIZE
         if avail < total:
             avail = self._fill(total)
