@@ -33,6 +33,7 @@ def main(argv=None):
         bad = tf.log(x, name="log_x")                  # log(0) = -inf
     out = tf.add(bad, finite_op, name="out")
 
+    stdin = sys.stdin
     if args.quick:
         sys.stdin = io.StringIO("run -f has_inf_or_nan\nni -t Discrim/log_x\nexit\n")
     try:
@@ -41,7 +42,7 @@ def main(argv=None):
             sess.add_tensor_filter("has_inf_or_nan", tfdbg.has_inf_or_nan)
             result = sess.run(out, feed_dict={x: [1.0, 0.0, 2.0]})
     finally:
-        sys.stdin = sys.__stdin__
+        sys.stdin = stdin
     print("result:", result)
 
 

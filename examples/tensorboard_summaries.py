@@ -31,7 +31,7 @@ def main(argv=None):
     with tf.variable_scope("model"):
         w = tf.get_variable("weights", [64, 2])
         b = tf.get_variable("biases", [2], initializer=tf.zeros_initializer())
-        logits = tf.matmul(tf.reshape(x, [-1, 64]), w) + b
+        logits = tf.matmul(tf.reshape(x - 0.5, [-1, 64]), w) + b
     loss_op = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
                                                                             logits=logits))
     acc_op = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))

@@ -16,6 +16,8 @@ EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
                             "examples")
 EXAMPLES = sorted(glob.glob(os.path.join(EXAMPLES_DIR, "*.py")))
 NEEDS_MNIST = {"train_lenet_slim.py", "siamese_mnist.py", "lenet_tfrecord_pipeline.py"}
+# These change process-wide state (eager mode; tf.app.run parses sys.argv and exits).
+SUBPROCESS = {"eager_execution.py", "flags_app.py"}
 
 
 def test_examples_exist():
@@ -23,7 +25,9 @@ def test_examples_exist():
     assert NEEDS_MNIST <= names
     assert {"graph_session_basics.py", "counter.py", "variable_sharing.py", "name_scopes.py",
             "exponential_decay.py", "moving_averages.py", "tfrecord_write_read.py",
-            "queue_pipeline.py", "saver_meta_graph.py", "freeze_graph.py"} <= names
+            "queue_pipeline.py", "saver_meta_graph.py", "freeze_graph.py",
+            "tensorboard_summaries.py", "debugger.py", "eager_execution.py",
+            "flags_app.py"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
@@ -38,6 +42,12 @@ def test_example_runs_quick(path, tmp_path, monkeypatch, capsys):
     with open(path) as f:
         if '"--workdir"' in f.read():
             argv += ["--workdir", str(tmp_path)]
+    if name in SUBPROCESS:
+        proc = subprocess.run([sys.executable, path] + argv, capture_output=True, text=True,
+                              cwd=str(tmp_path), env=_env(), timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip()
+        return
     monkeypatch.chdir(tmp_path)
     module = runpy.run_path(path, run_name="example_" + name[:-3])
     module["main"](argv)
@@ -45,11 +55,15 @@ def test_example_runs_quick(path, tmp_path, monkeypatch, capsys):
     assert out.strip(), "%s printed nothing" % name
 
 
-def test_example_runs_as_a_script(tmp_path):
+def _env():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.dirname(EXAMPLES_DIR) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def test_example_runs_as_a_script(tmp_path):
     proc = subprocess.run([sys.executable, os.path.join(EXAMPLES_DIR, "counter.py"),
                            "--quick"], capture_output=True, text=True, cwd=str(tmp_path),
-                          env=env, timeout=120)
+                          env=_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:4] == ["0", "1", "2", "3"]

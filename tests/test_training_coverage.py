@@ -21,7 +21,7 @@ import pytest
 
 import tensorslim as tf
 from tensorslim.core import importer, registry, tensor_util
-from tensorslim.io import bundle, gfile
+from tensorslim.io import bundle
 from tensorslim.proto import op_def_pb2
 from tensorslim.training import saver as saver_mod
 
@@ -210,9 +210,9 @@ def test_ema_defaults_and_names():
     ema.apply([v])
     assert ema.average(v).op.name == "v/ExponentialMovingAverage"
     assert ema.average_name(v) == "v/ExponentialMovingAverage"
-    assert ema.average(v) in tf.moving_average_variables() or \
-        v in tf.moving_average_variables()
-    assert sorted(ema.variables_to_restore()) == ["v/ExponentialMovingAverage"]
+    # As TF: the averaged variable (not its shadow) joins MOVING_AVERAGE_VARIABLES.
+    assert tf.moving_average_variables() == [v]
+    assert ema.variables_to_restore() == {"v/ExponentialMovingAverage": v}
 
 
 # --------------------------------------------------------------------------- Saver arguments
@@ -338,6 +338,35 @@ def test_save_arguments(tmp_path):
     with open(str(tmp_path / "state")) as f:
         assert f.read().splitlines()[0] == 'model_checkpoint_path: "m-00000007"'
     assert tf.train.latest_checkpoint(str(tmp_path), latest_filename="state") == path
+
+
+def test_export_meta_graph_clear_extraneous_savers_and_strip_default_attrs(tmp_path):
+    a = tf.Variable(tf.zeros([2, 3]), name="a")
+    tf.nn.max_pool(tf.reshape(a, [1, 2, 3, 1]), [1, 1, 1, 1], [1, 1, 1, 1], "SAME")
+    tf.train.Saver()
+    kept = tf.train.Saver([a])
+    full = kept.export_meta_graph()
+    meta = kept.export_meta_graph(clear_extraneous_savers=True, strip_default_attrs=True)
+    names = [n.name for n in meta.graph_def.node]
+    assert any(n.startswith("save/") for n in (x.name for x in full.graph_def.node))
+    assert not any(n.startswith("save/") for n in names)
+    assert "save_1/restore_all" in names
+    pool = next(n for n in meta.graph_def.node if n.op == "MaxPool")
+    assert "data_format" not in pool.attr and "T" not in pool.attr and "ksize" in pool.attr
+    assert meta.meta_info_def.stripped_default_attrs
+    # The stripped graph imports again (defaults filled in) and its saver works.
+    path = str(tmp_path / "m")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kept.save(sess, path, write_meta_graph=False)
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(meta)
+        pool = tf.get_default_graph().get_operation_by_name("MaxPool")
+        assert pool.get_attr("data_format") in ("NHWC", b"NHWC")
+        with tf.Session() as sess:
+            saver.restore(sess, path)
+    with pytest.warns(UserWarning, match="does not write a GraphDebugInfo"):
+        kept.export_meta_graph(save_debug_info=True)
 
 
 def test_restore_reports_missing_and_mismatched_together_with_near_matches(tmp_path):

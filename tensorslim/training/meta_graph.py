@@ -11,6 +11,7 @@ Collections whose items have a proto form register it with :func:`register_proto
 """
 import logging
 import os
+import warnings
 
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
@@ -271,20 +272,80 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
       meta_info_def, graph_def, saver_def, collection_list, graph, export_scope,
         clear_devices: see :func:`create_meta_graph_def`.
       as_text: write the text format.
-      clear_extraneous_savers, strip_default_attrs, save_debug_info: accepted for
-        compatibility.
+      clear_extraneous_savers: drop the nodes of every saver but ``saver_def``'s (and
+        the other savers from the ``savers`` collection), as TF does.
+      strip_default_attrs: leave out attrs equal to their op's default (those in the
+        importer's table of TF defaults) and mark the MetaInfoDef
+        ``stripped_default_attrs``.
+      save_debug_info: tensorslim writes no GraphDebugInfo; True gives a warning.
 
     Returns:
       The ``MetaGraphDef``.
     """
+    if save_debug_info:
+        warnings.warn("save_debug_info=True: tensorslim does not write a GraphDebugInfo "
+                      "file; the meta graph is written without it", UserWarning, stacklevel=2)
     meta = create_meta_graph_def(meta_info_def=meta_info_def, graph_def=graph_def,
                                  saver_def=saver_def, collection_list=collection_list,
                                  graph=graph, export_scope=export_scope,
                                  clear_devices=clear_devices)
+    if clear_extraneous_savers:
+        _clear_extraneous_savers(meta)
+    if strip_default_attrs:
+        _strip_default_attrs(meta)
     if filename:
         write_graph(meta, os.path.dirname(gfile._path(filename)),
                     os.path.basename(gfile._path(filename)), as_text=as_text)
     return meta
+
+
+_SAVE_AND_RESTORE_OPS = frozenset(["SaveV2", "Save", "SaveSlices", "RestoreV2", "Restore",
+                                   "RestoreSlice"])
+
+
+def _scope_of(name):
+    return name.rsplit("/", 1)[0] if "/" in name else ""
+
+
+def _clear_extraneous_savers(meta):
+    """Removes the nodes of savers other than ``meta.saver_def``'s (TF's rule: the name
+    scopes holding save/restore ops, except the scopes of the kept saver's ops)."""
+    keep = set()
+    if meta.HasField("saver_def"):
+        for name in (meta.saver_def.save_tensor_name, meta.saver_def.restore_op_name):
+            keep.add(_scope_of(name.split(":")[0].lstrip("^")) + "/")
+    io_nodes = {n.name for n in meta.graph_def.node if n.op in _SAVE_AND_RESTORE_OPS}
+    scopes = {_scope_of(n) for n in io_nodes} - io_nodes
+    extraneous = tuple(sc + "/" for sc in scopes if sc + "/" not in keep)
+    if not extraneous:
+        return
+    nodes = [n for n in meta.graph_def.node if not n.name.startswith(extraneous)]
+    del meta.graph_def.node[:]
+    meta.graph_def.node.extend(nodes)
+    if GraphKeys.SAVERS in meta.collection_def:
+        kept = []
+        for blob in meta.collection_def[GraphKeys.SAVERS].bytes_list.value:
+            saver = saver_pb2.SaverDef.FromString(blob)
+            if not saver.restore_op_name.startswith(extraneous):
+                kept.append(blob)
+        del meta.collection_def[GraphKeys.SAVERS].bytes_list.value[:]
+        meta.collection_def[GraphKeys.SAVERS].bytes_list.value.extend(kept)
+        if not kept:
+            del meta.collection_def[GraphKeys.SAVERS]
+
+
+def _strip_default_attrs(meta):
+    """Drops attrs equal to TF's default for their op (as ``strip_default_attrs=True``)."""
+    from tensorslim.core.graph_io import attr_value_of
+    defaults = {}
+    for node in meta.graph_def.node:
+        if node.op not in defaults:
+            defaults[node.op] = {k: attr_value_of(v)
+                                 for k, v in importer.default_attrs(node.op).items()}
+        for key, default in defaults[node.op].items():
+            if default is not None and key in node.attr and node.attr[key] == default:
+                del node.attr[key]
+    meta.meta_info_def.stripped_default_attrs = True
 
 
 # --------------------------------------------------------------------------- import

@@ -719,7 +719,8 @@ class Saver:
           meta_graph_suffix: the meta graph file's suffix.
           write_meta_graph: whether to write ``prefix.meta``.
           write_state: whether to update the state file (and delete old checkpoints).
-          strip_default_attrs, save_debug_info: accepted for compatibility.
+          strip_default_attrs: write the meta graph without attrs equal to their defaults.
+          save_debug_info: not supported (a warning): no GraphDebugInfo is written.
 
         Returns:
           The checkpoint prefix written, or None for an empty Saver.
@@ -766,7 +767,8 @@ class Saver:
         if write_meta_graph:
             with sess.graph.as_default():
                 self.export_meta_graph(meta_graph_filename(checkpoint_file, meta_graph_suffix),
-                                       strip_default_attrs=strip_default_attrs)
+                                       strip_default_attrs=strip_default_attrs,
+                                       save_debug_info=save_debug_info)
         if model_checkpoint_path is not None and write_state:
             self._record_last_checkpoint(model_checkpoint_path)
             _state.update_checkpoint_state(
@@ -817,7 +819,7 @@ class Saver:
             saver_def=self.saver_def, collection_list=collection_list, as_text=as_text,
             export_scope=export_scope, clear_devices=clear_devices,
             clear_extraneous_savers=clear_extraneous_savers,
-            strip_default_attrs=strip_default_attrs)
+            strip_default_attrs=strip_default_attrs, save_debug_info=save_debug_info)
 
 
 def _is_saveable(v):
