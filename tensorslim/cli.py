@@ -183,6 +183,18 @@ def _session(graph):
     return tf.Session(graph=graph, config=tf.ConfigProto(allow_soft_placement=True))
 
 
+def _terminal_size():
+    """tqdm's size arguments: dynamic width, or fixed ones where the terminal reports 0x0
+    (some pseudo-terminals do, and tqdm then hides the bar)."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError):
+        size = os.terminal_size((0, 0))
+    if size.columns and size.lines:
+        return {"dynamic_ncols": True}
+    return {"ncols": size.columns or 100, "nrows": size.lines or 24}
+
+
 class _Interrupt:
     """Turns the first Ctrl-C into a flag the training loop checks after each step."""
 
@@ -471,9 +483,9 @@ def _train(args):
             skip = step % steps_per_epoch
             steps_here = min(steps_per_epoch, total_steps - epoch * steps_per_epoch)
             interactive = sys.stderr.isatty() and not args.quiet
-            bar = tqdm(total=steps_here, initial=skip, unit="step", dynamic_ncols=True,
+            bar = tqdm(total=steps_here, initial=skip, unit="step",
                        desc="epoch %d/%d" % (epoch + 1, epochs), disable=not interactive,
-                       leave=True)
+                       leave=True, **_terminal_size())
             # Without a terminal (nohup, CI logs) a plain line every tenth of an epoch.
             log_every = 0 if interactive or args.quiet else max(steps_here // 10, 1)
             t0 = time.time()

@@ -288,3 +288,23 @@ def test_images_to_tfrecord_delegates(capsys):
         cli.main(["images-to-tfrecord", "--help"])
     assert e.value.code == 0
     assert "usage" in capsys.readouterr().out.lower()
+
+
+def test_inspect_and_freeze_checkpoints_written_by_tensorflow(fixtures_dir, tmp_path, capsys):
+    ckpt = os.path.join(fixtures_dir, "ckpt")
+    rc, out, _ = _run(["inspect-checkpoint", ckpt], capsys)
+    assert rc == 0 and "model.ckpt-3: " in out
+    assert re.search(r"LeNet/fc4/weights\s+float32\s+\[256, 10\]\s+2,560", out)
+    pb = str(tmp_path / "tiny.pb")
+    rc, out, _ = _run(["freeze", "--checkpoint", os.path.join(fixtures_dir, "tiny"),
+                       "--output-node", "add", "--out", pb], capsys)
+    assert rc == 0
+    graph_def = tf.GraphDef()
+    with open(pb, "rb") as f:
+        graph_def.ParseFromString(f.read())
+    with tf.Graph().as_default(), tf.Session() as sess:
+        result, = tf.import_graph_def(graph_def, return_elements=["add:0"])
+        np.testing.assert_array_equal(sess.run(result), [3.0])
+    rc, out, _ = _run(["freeze", "--checkpoint", ckpt, "--output-node", "LeNet/fc4/BiasAdd",
+                       "--out", str(tmp_path / "lenet.pb")], capsys)
+    assert rc == 0 and "output LeNet/fc4/BiasAdd:0" in out

@@ -879,6 +879,12 @@ def test_unsupported_ops_all_listed_and_add_addv2_both_import():
                              r"NoSuchOpOne \(2 node\(s\), e.g. 'u1'\).*NoSuchOpTwo"):
         tf.import_graph_def(graph_def)
     del graph_def.node[4:]
+    with tf.Graph().as_default():
+        tf.while_loop(lambda k: k < 3, lambda k: k + 1, [tf.constant(0)])
+        loop = tf.get_default_graph().as_graph_def()
+    with pytest.raises(tf.errors.NotFoundError,
+                       match="(?s)functional control flow 'While' cannot be imported.*cond/body"):
+        tf.import_graph_def(loop)
     s1, s2 = tf.import_graph_def(graph_def, return_elements=["s1:0", "s2:0"], name="ok")
     assert (s1.op.type, s2.op.type) == ("Add", "AddV2")
     with tf.Session() as sess:

@@ -193,11 +193,18 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         lines = ["  %s (%d node(s), e.g. '%s')%s"
                  % (t, len(v), v[0], _FUNCTION_OPS_NOTE if t in _FUNCTION_OPS else "")
                  for t, v in sorted(unsupported.items())]
+        missing = sorted(t for t in unsupported if not registry.has_op_def(t))
+        functional = sorted(t for t in unsupported if registry.has_op_def(t))
+        what = []
+        if missing:
+            what.append("Op type not registered %s in tensorslim"
+                        % ", ".join("'%s'" % t for t in missing))
+        if functional:
+            what.append("functional control flow %s cannot be imported"
+                        % ", ".join("'%s'" % t for t in functional))
         raise errors.NotFoundError(
-            None, None, "Op type not registered %s in tensorslim; the GraphDef uses %d op "
-            "type(s) tensorslim does not implement:\n%s"
-            % (", ".join("'%s'" % t for t in sorted(unsupported)), len(unsupported),
-               "\n".join(lines)))
+            None, None, "%s; the GraphDef uses %d op type(s) tensorslim cannot import:\n%s"
+            % ("; ".join(what), len(unsupported), "\n".join(lines)))
 
     # Inputs of every node; input_map entries cut the edge to the imported producer.
     inputs = {}

@@ -11,19 +11,25 @@ inputs are transposed on entry and the results transposed back. ``strides``, ``d
 and ``ksize`` are 4-element sequences in the order of ``data_format``, with 1 in the batch and
 depth positions, exactly like the TF op attributes.
 
-Speed: a convolution is one im2col (a strided window view of the padded input, copied once
-into a patch matrix) and one GEMM against the filter reshaped to ``[kh*kw*in, out]``, whose
+Speed: a convolution is an im2col (a strided window view of the padded input, copied into a
+patch matrix) and a GEMM against the filter reshaped to ``[kh*kw*in, out]``, whose
 ``[pixels, out]`` result is already NHWC. With many input channels the patch matrix is
 ``[pixels, kh*kw*in]`` built from NHWC; with few (a first layer) it is the transpose, built from
 a ``[C, N, H, W]`` copy so that the copies run along image rows instead of a handful of
-channels. The filter gradient is the transposed GEMM on the same patches; the input gradient
-loops over the ``kh*kw`` taps with strided slice-adds (col2im), fed by one GEMM (few channels)
-or one small GEMM per tap (many). Patch matrices live in a per-thread scratch buffer under
-numpy. Pooling loops over the window taps with whole-array ``maximum``/``add`` (faster here
-than a reshape-and-reduce); when the windows tile the input, the gradients write each tap's
-share in place through a reshaped view instead of accumulating.
+channels. Under numpy the batch is cut into blocks of whole images so that each block's patch
+matrix is still in cache when its GEMM reads it (see _PATCH_BLOCK_BYTES). The filter gradient
+is the transposed GEMM on the same patches, summed over the blocks. A stride-1 input gradient
+is itself a correlation: of the padded ``dy`` with the flipped filter, in and out swapped; for
+a narrow input (few channels) it is done a window row at a time (see _correlate_rows). Other
+strides loop over the ``kh*kw`` taps with strided slice-adds (col2im), fed by one GEMM (few
+channels) or one small GEMM per tap (many). Intermediates live in a per-thread scratch buffer
+under numpy. Pooling loops over the window taps with whole-array ``maximum``/``add``; when the
+windows tile the input, max pooling reduces over a reshaped view, its gradient compares the
+whole input with the broadcast maximum at once, and average pooling's gradient writes each
+tap's share in place.
 """
 import collections
+import functools
 import os
 import threading
 
@@ -296,29 +302,23 @@ _PATCH_BLOCK_BYTES = 1 << 20
 _PATCH_BLOCK_BYTES_THREADED = 32 << 20
 _BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS",
                      "OMP_NUM_THREADS")
-_blas_threads = None
 
 
+@functools.lru_cache(maxsize=None)
 def _blas_single_threaded():
     """Whether numpy's BLAS runs on one thread, judged (once) from the environment variables
-    BLAS libraries read at load time and, failing those, the number of usable CPUs."""
-    global _blas_threads
-    if _blas_threads is None:
-        threads = None
-        for var in _BLAS_THREAD_VARS:
-            try:
-                threads = int(os.environ.get(var, ""))
-            except ValueError:
-                continue
-            if threads > 0:
-                break
-        if not threads or threads < 1:
-            try:
-                threads = len(os.sched_getaffinity(0))
-            except (AttributeError, OSError):
-                threads = os.cpu_count() or 1
-        _blas_threads = threads
-    return _blas_threads == 1
+    BLAS libraries read when they load and, failing those, the number of usable CPUs."""
+    for var in _BLAS_THREAD_VARS:
+        try:
+            threads = int(os.environ.get(var, ""))
+        except ValueError:
+            continue
+        if threads > 0:
+            return threads == 1
+    try:
+        return len(os.sched_getaffinity(0)) == 1
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) == 1
 
 
 def _images_per_block(xp, n, per_image_bytes):
@@ -395,7 +395,7 @@ def _correlate_rows(xp, x, nchw, w, g, n):
 
 
 def _rows_pay(c, cout, kh, dh, oh, ow):
-    """Whether _correlate_rows beats one im2col GEMM (LeNet's conv2 input gradient: 1.2x)."""
+    """Whether _correlate_rows should beat im2col (LeNet conv2 input gradient: ~1.15x faster)."""
     extra = (kh - 1) * dh
     return kh > 1 and cout < 64 and 2 * extra <= oh and not _use_cnhw(c, ow)
 
