@@ -800,13 +800,7 @@ def test_graph_def_round_trip_keeps_every_node(many_op_graph_def):
 # Problems in op builders outside this module's reach (reported to their owners): the test
 # checks that nothing else is wrong, and fails once one of these is fixed so that the entry
 # can go.
-_KNOWN_NODE_DEF_PROBLEMS = {
-    # tensorslim/data/image_ops.py: TF's ResizeArea has no half_pixel_centers attr.
-    ("ResizeArea", "attr half_pixel_centers is not in TF's OpDef"),
-    # tensorslim/core/ops/nn_ops.py: the MaxPoolWithArgmax gradient takes T from argmax.
-    ("MaxPoolGradWithArgmax", "input input is float32, OpDef says T=int64"),
-    ("MaxPoolGradWithArgmax", "input grad is float32, OpDef says T=int64"),
-}
+_KNOWN_NODE_DEF_PROBLEMS = set()
 
 
 def _node_def_problems(node, op_def, dtypes_of):

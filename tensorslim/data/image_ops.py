@@ -718,9 +718,10 @@ def _resize_op(op_type, images, size, align_corners, half_pixel_centers, name):
         raise TypeError("Value passed to parameter 'images' has DataType %s not in list of "
                         "allowed values: int8, uint8, int16, uint16, int32, int64, half, float, "
                         "double" % dtype.name)
-    return apply_op(op_type, [images, size], [out],
-                    {"T": dtype, "align_corners": bool(align_corners),
-                     "half_pixel_centers": bool(half_pixel_centers)}, name or op_type).outputs[0]
+    attrs = {"T": dtype, "align_corners": bool(align_corners)}
+    if op_type != "ResizeArea":  # TF's ResizeArea has no half_pixel_centers attr
+        attrs["half_pixel_centers"] = bool(half_pixel_centers)
+    return apply_op(op_type, [images, size], [out], attrs, name or op_type).outputs[0]
 
 
 def resize_bilinear(images, size, align_corners=False, name=None, half_pixel_centers=False):

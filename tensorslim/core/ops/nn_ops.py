@@ -1122,8 +1122,10 @@ def _max_pool_argmax_kernel(ctx, x):
 def _max_pool_argmax_grad(op, grad, unused_argmax_grad):
     attrs = _copy_attrs(op, ("ksize", "strides", "padding", "include_batch_in_index",
                              "Targmax"))
-    return [_pool_op("MaxPoolGradWithArgmax", [op.inputs[0], grad, op.outputs[1]], attrs),
-            ]
+    dt = grad.dtype.base_dtype
+    attrs["T"] = dt  # T is the value type; the argmax input's type is Targmax
+    return [apply_op("MaxPoolGradWithArgmax", [op.inputs[0], grad, op.outputs[1]], [dt],
+                     attrs=attrs, name="MaxPoolGradWithArgmax").outputs[0]]
 
 
 def _argmax_pool_shape(op):
