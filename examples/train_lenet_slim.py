@@ -12,8 +12,6 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 import tensorslim as tf
 import tensorslim.contrib.slim as slim
 from tensorslim.examples.tutorials.mnist import input_data

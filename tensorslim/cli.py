@@ -421,7 +421,6 @@ def _epoch_batches(kind, train, epoch, seed, batch_size, steps, skip):
 
 def _train(args):
     tf = _tf()
-    from tensorslim import models
     spec = _model_spec(args.model)
     device = _check_device(args.device)
     seed = args.seed

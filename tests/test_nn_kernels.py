@@ -721,3 +721,27 @@ def test_combinations_cover_every_stride():
     strides = {c[7] for c in CONV_CASES} | {c[5] for c in POOL_CASES}
     assert {s for pair in strides for s in pair} >= {1, 2, 3}
     assert any(d != (1, 1) for d in itertools.chain(c[8] for c in CONV_CASES))
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_conv_blocked_over_the_batch_matches_unblocked(monkeypatch, padding):
+    """The cache-blocked path (several small blocks of images) gives the unblocked results."""
+    from tensorslim.core.kernels import nn as kn
+    rng = np.random.RandomState(3)
+    x = rng.randn(5, 9, 9, 6).astype(np.float32)
+    w = rng.randn(5, 5, 6, 7).astype(np.float32)
+    strides = [1, 1, 1, 1]
+    full_y = kn.conv2d(np, x, w, strides, padding)
+    dy = rng.randn(*full_y.shape).astype(np.float32)
+    full_dx = kn.conv2d_backprop_input(np, x.shape, w, dy, strides, padding)
+    full_dw = kn.conv2d_backprop_filter(np, x, w.shape, dy, strides, padding)
+    monkeypatch.setattr(kn, "_PATCH_BLOCK_BYTES", 1)
+    monkeypatch.setattr(kn, "_PATCH_BLOCK_BYTES_THREADED", 1)
+    monkeypatch.setattr(kn, "_blas_single_threaded", lambda: True)
+    np.testing.assert_allclose(kn.conv2d(np, x, w, strides, padding), full_y, rtol=1e-5,
+                               atol=1e-4)
+    np.testing.assert_allclose(kn.conv2d_backprop_input(np, x.shape, w, dy, strides, padding),
+                               full_dx, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(kn.conv2d_backprop_filter(np, x, w.shape, dy, strides,
+                                                         padding), full_dw, rtol=1e-5,
+                               atol=1e-4)
