@@ -427,7 +427,7 @@ def _train(args):
     logdir = args.logdir or os.path.join("runs", spec.name)
     data = _load_mnist(args.data_dir, seed=seed)
     train = _split(data.train, args.train_size)
-    batch_size = args.batch_size or (128 if spec.kind == "siamese" else 64)
+    batch_size = args.batch_size or (128 if spec.kind == "siamese" else 32)
     if spec.kind == "siamese":
         pairs_per_epoch = args.pairs_per_epoch or len(train[1])
         steps_per_epoch = max(pairs_per_epoch // batch_size, 1)
@@ -881,7 +881,7 @@ def build_parser():
     common(p)
     p.add_argument("--epochs", type=int, default=None, help="epochs to train (default 1)")
     p.add_argument("--batch-size", type=int, default=None,
-                   help="examples per step (default 64; 128 pairs for siamese)")
+                   help="examples per step (default 32; 128 pairs for siamese)")
     p.add_argument("--optimizer", choices=sorted(OPTIMIZER_DEFAULTS), default="adam",
                    help="default adam")
     p.add_argument("--learning-rate", type=float, default=None,
