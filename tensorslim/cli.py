@@ -124,7 +124,12 @@ def _check_checkpoint_matches(prefix, var_list):
             parts.append("shaped differently: %s" % "; ".join(different[:4]))
         extra = sorted(set(shapes) - {v.op.name for v in var_list})
         hint = ""
-        if extra and missing:
+        trainable = {v.op.name for v in var_list if v in var_list[0].graph.get_collection(
+            "trainable_variables")}
+        if extra and missing and not set(missing) & trainable:
+            hint = " (the optimizer's variables differ: was it trained with another " \
+                   "--optimizer? use another --logdir)"
+        elif extra and missing:
             hint = " (the checkpoint holds e.g. %s: was it written by another model?)" % (
                 ", ".join(extra[:3]))
         raise CLIError("checkpoint %s does not match the model: %s%s"

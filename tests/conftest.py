@@ -40,7 +40,7 @@ def mnist_dir():
     path = os.environ.get("MNIST_DIR")
     if not path or not os.path.isdir(path):
         pytest.skip("MNIST_DIR is not set to a directory with MNIST")
-    return path
+    return os.path.abspath(path)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_example_runs_quick(path, tmp_path, monkeypatch, capsys):
         mnist_dir = os.environ.get("MNIST_DIR")
         if not mnist_dir or not os.path.isdir(mnist_dir):
             pytest.skip("MNIST_DIR is not set to a directory with MNIST")
-        argv += ["--data-dir", mnist_dir]
+        argv += ["--data-dir", os.path.abspath(mnist_dir)]
     with open(path) as f:
         if '"--workdir"' in f.read():
             argv += ["--workdir", str(tmp_path)]
