@@ -376,7 +376,10 @@ def test_killed_saver_always_leaves_a_restorable_checkpoint(tmp_path):
         steps.append(step)
         reader.close()
     assert steps == sorted(steps) and steps[-1] > 0
-    assert len([f for f in os.listdir(str(ckpt_dir)) if f.endswith(".index")]) <= 5
+    # Each child process prunes only the checkpoints it wrote itself (as TF's Saver does
+    # without recover_last_checkpoints), and a kill between writing a checkpoint and pruning
+    # leaves one more: at most max_to_keep + 1 per child.
+    assert len([f for f in os.listdir(str(ckpt_dir)) if f.endswith(".index")]) <= 4 * (5 + 1)
 
 
 # --------------------------------------------------------------------------- TF's checkpoints
