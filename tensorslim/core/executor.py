@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from tensorslim.core import errors
+from tensorslim.core import errors, fusion
 from tensorslim.core.graph import format_location
 
 __all__ = ["Plan", "KernelContext", "VarRef", "DEAD", "compile_plan", "current_deadline"]
@@ -212,7 +212,7 @@ def _deref(value):
 
 
 def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=None,
-                 fetch_device=None):
+                 fetch_device=None, fuse=True):
     """Builds the :class:`Plan` computing ``fetch_tensors`` and running ``target_ops``.
 
     Args:
@@ -222,6 +222,7 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=N
       feed_tensors: Tensors whose values are supplied by the caller, in order.
       feed_device: the device fed values live on (default: the host). Loops set it.
       fetch_device: the device fetched values are moved to (default: the host, as numpy).
+      fuse: whether chains of ops may run as fused kernels (see ``core/fusion.py``).
 
     Raises:
       InvalidArgumentError: a placeholder that the fetches need is not fed, or an op cannot
@@ -284,11 +285,16 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=N
             may_dead.add(op)
     has_dead = bool(may_dead)
 
+    fetch_set = set(fetch_tensors)
+    if fuse and not has_dead:
+        units = fusion.plan_units(needed_ops, fed, fetch_set, devices)
+    else:
+        units = needed_ops
+
     # Last use of each slot, for freeing.
     last_use = {}
-    fetch_set = set(fetch_tensors)
-    for idx, op in enumerate(needed_ops):
-        for t in op._inputs:
+    for idx, unit in enumerate(units):
+        for t in _unit_inputs(unit):
             last_use[slot_of[t]] = idx
 
     # Tensors that may hold a VarRef: refs themselves, and Identity reads of them. As in TF,
@@ -302,35 +308,48 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=N
         if op.type in _ALIASING_OPS and op._inputs and op._inputs[0] in may_ref:
             may_ref.add(op._outputs[0])
 
-    steps = []
-    for idx, op in enumerate(needed_ops):
+    def adapter_for(op, i, t):
+        """What input ``i`` (tensor ``t``) of ``op`` needs before its kernel sees it."""
         op_def = op._op_def
-        if op_def is None or op_def.kernel is None:
-            raise errors.UnimplementedError(
-                None, op, "No kernel registered for op type '%s' (node %s)."
-                % (op.type, op._where()))
         device = devices[op]
-        ctx = session._kernel_context(op, device)
-        ins = tuple(slot_of[t] for t in op._inputs)
-        outs = tuple(slot_of[t] for t in op._outputs)
-        adapters = []
-        for i, t in enumerate(op._inputs):
-            adapter = None
-            is_ref = t in may_ref and i not in op_def.ref_inputs and \
-                op.type not in _ALIASING_OPS
-            src = device_of_tensor(t)
-            moves = src is not device and src.name != device.name
-            if is_ref and moves:
-                adapter = _compose(_deref, _mover(src, device))
-            elif is_ref:
-                adapter = _deref
-            elif moves and i not in op_def.ref_inputs:
-                adapter = _mover(src, device)
-            adapters.append(adapter)
+        is_ref = t in may_ref and i not in op_def.ref_inputs and \
+            op.type not in _ALIASING_OPS
+        src = device_of_tensor(t)
+        moves = src is not device and src.name != device.name
+        if is_ref and moves:
+            return _compose(_deref, _mover(src, device))
+        if is_ref:
+            return _deref
+        if moves and i not in op_def.ref_inputs:
+            return _mover(src, device)
+        return None
+
+    steps = []
+    for idx, unit in enumerate(units):
+        members = unit.ops if isinstance(unit, fusion.Group) else (unit,)
+        for op in members:
+            if op._op_def is None or op._op_def.kernel is None:
+                raise errors.UnimplementedError(
+                    None, op, "No kernel registered for op type '%s' (node %s)."
+                    % (op.type, op._where()))
+        ctxs = [session._kernel_context(op, devices[op]) for op in members]
+        if isinstance(unit, fusion.Group):
+            op = unit.ops[-1]
+            kernel = unit.make_kernel(ctxs)
+            inputs = unit.inputs
+            outputs = unit.outputs
+        else:
+            op = unit
+            kernel = op._op_def.kernel
+            inputs = [(t, op, i) for i, t in enumerate(op._inputs)]
+            outputs = op._outputs
+        ins = tuple(slot_of[t] for t, _, _ in inputs)
+        outs = tuple(slot_of[t] for t in outputs)
+        adapters = [adapter_for(member, i, t) for t, member, i in inputs]
         adapters = tuple(adapters) if any(a is not None for a in adapters) else None
         frees = tuple(s for s in set(ins) if last_use.get(s) == idx
                       and s not in feed_slots and not _is_fetched(s, fetch_set, slot_of))
-        step = (op_def.kernel, ctx, ins, outs, frees, adapters)
+        step = (kernel, ctxs[-1], ins, outs, frees, adapters)
         if has_dead:
             step += (op in may_dead, op.type in ("Merge", "RefMerge"))
         steps.append(step)
@@ -351,6 +370,12 @@ def compile_plan(session, fetch_tensors, target_ops, feed_tensors, feed_device=N
     plan.has_dead = has_dead
     plan.stateful = any(op._op_def.stateful for op in needed_ops if op._op_def)
     return plan
+
+
+def _unit_inputs(unit):
+    if isinstance(unit, fusion.Group):
+        return [t for t, _, _ in unit.inputs]
+    return unit._inputs
 
 
 def _is_fetched(slot, fetch_set, slot_of):

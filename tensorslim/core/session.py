@@ -53,7 +53,8 @@ class GPUOptions:
 
 
 class OptimizerOptions:
-    """``tf.OptimizerOptions`` (accepted; tensorslim has no graph optimizer passes)."""
+    """``tf.OptimizerOptions``; ``opt_level=L0`` turns off kernel fusion (see core/fusion.py),
+    the other fields are accepted for compatibility."""
 
     L1, L0 = 0, -1
     DEFAULT, OFF, ON_1, ON_2 = 0, 1, 2, 3
@@ -403,12 +404,22 @@ class BaseSession:
             results.append(None if isinstance(e, Operation) else _to_numpy_result(next(it)))
         return mapper.rebuild(results)
 
-    def _compile(self, fetch_tensors, target_ops, feed_tensors):
+    def _compile(self, fetch_tensors, target_ops, feed_tensors, fuse=None):
+        """The Plan for a run; ``fuse=None`` fuses kernels unless the config's
+        ``graph_options.optimizer_options.opt_level`` is ``OptimizerOptions.L0``."""
+        if fuse is None:
+            fuse = self._fusion_enabled()
         with self._lock:
             for hook in _plan_hooks:
                 hook(self, fetch_tensors, target_ops, feed_tensors)
             return executor.compile_plan(self, list(fetch_tensors), list(target_ops),
-                                         list(feed_tensors))
+                                         list(feed_tensors), fuse=fuse)
+
+    def _fusion_enabled(self):
+        graph_options = getattr(self._config, "graph_options", None)
+        optimizer_options = getattr(graph_options, "optimizer_options", None)
+        return getattr(optimizer_options, "opt_level", OptimizerOptions.L1) != \
+            OptimizerOptions.L0
 
     def _process_feeds(self, feed_dict):
         graph = self._graph

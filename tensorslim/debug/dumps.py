@@ -455,7 +455,8 @@ def watched_run(sess, fetches, feed_dict=None, options=None, run_metadata=None, 
     feed_tensors, feed_values = sess._process_feeds(feed_dict) if feed_dict else ((), ())
     fetch_tensors = [e for e in elements if not isinstance(e, Operation)]
     target_ops = [e for e in elements if isinstance(e, Operation)]
-    plan = sess._compile(fetch_tensors, target_ops, feed_tensors)
+    # Unfused, so that every op's output is there to dump.
+    plan = sess._compile(fetch_tensors, target_ops, feed_tensors, fuse=False)
     dump = DebugDumpDir()
     dump.run_fetches_info = [e.name for e in elements]
     dump.run_feed_keys_info = [t.name for t in feed_tensors]

@@ -348,11 +348,13 @@ def _patch_blocks(xp, xpad, kh, kw, g, cnhw):
         yield b0, b1, _im2col(xp, block, kh, kw, g, cnhw)
 
 
-def _correlate(xp, x, nchw, w2, kh, kw, g, n):
+def _correlate(xp, x, nchw, w2, kh, kw, g, n, epilogue=None):
     """``[n*oh*ow, out]`` GEMM result of correlating ``x`` with ``w2 = [kh*kw*c, out]``.
 
     ``x`` is the unpadded input in its ``data_format`` layout; ``g`` gives the padding and
     output size. The rows are in NHWC order whatever the layout used for the patches.
+    ``epilogue(rows)``, when given, updates each block of result rows in place right after
+    its GEMM, while the block is still in cache (a fused bias add and activation).
     """
     c = w2.shape[0] // (kh * kw) if kh * kw else 0
     cnhw = _use_cnhw(c, g.ow)
@@ -360,7 +362,10 @@ def _correlate(xp, x, nchw, w2, kh, kw, g, n):
     pixels = g.oh * g.ow
     y = xp.empty((n * pixels, w2.shape[1]), dtype=x.dtype)
     for b0, b1, cols in _patch_blocks(xp, xpad, kh, kw, g, cnhw):
-        xp.matmul(cols.T if cnhw else cols, w2, out=y[b0 * pixels:b1 * pixels])
+        rows = y[b0 * pixels:b1 * pixels]
+        xp.matmul(cols.T if cnhw else cols, w2, out=rows)
+        if epilogue is not None:
+            epilogue(rows)
     return y
 
 
@@ -426,7 +431,8 @@ def _check_dy(dy, expected, nchw, op):
 # Convolution
 # --------------------------------------------------------------------------------------------
 
-def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC"):
+def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC",
+           epilogue=None):
     """2-D convolution (TF's ``Conv2D``; strictly a cross-correlation, like TF).
 
     Args:
@@ -437,6 +443,8 @@ def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC
         padding: ``"SAME"`` or ``"VALID"``.
         dilations: 4 ints in ``data_format`` order, 1 for batch and depth.
         data_format: ``"NHWC"`` or ``"NCHW"``.
+        epilogue: Optional ``f(rows)`` updating blocks of ``[pixels, out]`` output rows in
+            place (see _correlate); used by conv2d_bias_activation.
 
     Returns:
         The output, ``[batch, out_h, out_w, out]`` (or NCHW), dtype of ``x``.
@@ -459,8 +467,35 @@ def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC
     g = _geometry(h, wd, kh, kw, strides, dilations, padding, nchw, op)
     if n * g.oh * g.ow * cout == 0:
         return _from_nhwc(xp, xp.zeros((n, g.oh, g.ow, cout), dtype=x.dtype), nchw)
-    y = _correlate(xp, x, nchw, w.reshape(kh * kw * c, cout), kh, kw, g, n)
+    y = _correlate(xp, x, nchw, w.reshape(kh * kw * c, cout), kh, kw, g, n, epilogue)
     return _from_nhwc(xp, y.reshape(n, g.oh, g.ow, cout), nchw)
+
+
+def conv2d_bias_activation(xp, x, w, bias, strides, padding, dilations=(1, 1, 1, 1),
+                           data_format="NHWC", activation=None):
+    """``activation(bias_add(conv2d(x, w), bias))`` in one pass (TF's ``_FusedConv2D``).
+
+    The bias add (and the activation, ``"Relu"`` or None) run on each block of the
+    convolution's output right after its GEMM, while it is in cache, instead of as two more
+    passes over memory. Every value is computed by the same float operations as the three
+    separate kernels, so the result is bitwise the same.
+
+    Raises:
+        ValueError: As conv2d, or if ``bias`` is not 1-D with one entry per output channel
+            of ``x``'s dtype.
+    """
+    cout = w.shape[-1] if w.ndim == 4 else None
+    if bias.ndim != 1 or bias.shape[0] != cout or bias.dtype != x.dtype:
+        raise ValueError(f"_FusedConv2D: expected bias of shape [{cout}] and dtype {x.dtype}, "
+                         f"got {list(bias.shape)} {bias.dtype}")
+    if activation not in (None, "Relu"):
+        raise ValueError(f"_FusedConv2D: unsupported activation {activation!r}")
+
+    def epilogue(rows):
+        xp.add(rows, bias, out=rows)
+        if activation == "Relu":
+            xp.maximum(rows, 0, out=rows)
+    return conv2d(xp, x, w, strides, padding, dilations, data_format, epilogue=epilogue)
 
 
 def conv2d_backprop_input(xp, input_sizes, w, dy, strides, padding, dilations=(1, 1, 1, 1),

@@ -195,13 +195,14 @@ def _grad_op(op_type, a, b, attrs=None, name=None):
     return apply_op(op_type, [a, b], [dt], attrs=full, name=name or op_type).outputs[0]
 
 
+# As TF, ReluGrad and Relu6Grad get the activation's output (the same mask as its input).
 _activation("Relu", lambda ctx, x: _kx.relu(ctx.xp, x),
-            lambda op, g: [_grad_op("ReluGrad", g, op.inputs[0])],
+            lambda op, g: [_grad_op("ReluGrad", g, op.outputs[0])],
             "ReluGrad", lambda ctx, dy, x: _kx.relu_grad(ctx.xp, dy, x),
             lambda op, g: [_grad_op("ReluGrad", g, op.inputs[1]),
                            array_ops.zeros_like(op.inputs[1])])
 _activation("Relu6", lambda ctx, x: _kx.relu6(ctx.xp, x),
-            lambda op, g: [_grad_op("Relu6Grad", g, op.inputs[0])],
+            lambda op, g: [_grad_op("Relu6Grad", g, op.outputs[0])],
             "Relu6Grad", lambda ctx, dy, x: _kx.relu6_grad(ctx.xp, dy, x),
             lambda op, g: [_grad_op("Relu6Grad", g, op.inputs[1]),
                            array_ops.zeros_like(op.inputs[1])])
