@@ -141,6 +141,38 @@ def test_errors_name_the_op_that_failed():
     assert messages[0] == messages[1]
 
 
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+@pytest.mark.parametrize("ksize, strides, padding", [
+    ((2, 2), (2, 2), "SAME"), ((2, 2), (2, 2), "VALID"), ((3, 3), (2, 2), "SAME")])
+@pytest.mark.parametrize("batch", [3, 70, 0])
+def test_conv_bias_relu_max_pool_matches_unfused(device_mode, data_format, ksize, strides,
+                                                 padding, batch):
+    rng = np.random.default_rng(9)
+    shape = (batch, 3, 9, 7) if data_format == "NCHW" else (batch, 9, 7, 3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    if batch:
+        x.flat[4] = np.nan
+    r = _conv_net(x, data_format)
+    k = [1, 1] + list(ksize) if data_format == "NCHW" else [1] + list(ksize) + [1]
+    s = [1, 1] + list(strides) if data_format == "NCHW" else [1] + list(strides) + [1]
+    pooled = tf.nn.max_pool(r, k, s, padding, data_format=data_format)
+    assert [[op.type for op in g.ops] for g in _fused_groups([pooled])] == \
+        [["Conv2D", "BiasAdd", "Relu", "MaxPool"]]
+    # The ReLU's output comes out of the step too: fetch it, and use it before the pool.
+    before = tf.reduce_sum(r)
+    fused, unfused = _run_both([before, pooled, r])  # the sum comes first in the plan
+    _assert_same(fused, unfused)
+
+
+def test_a_max_pool_with_a_control_input_is_not_moved():
+    x = np.ones((1, 4, 4, 3), np.float32)
+    r = _conv_net(x)
+    with tf.control_dependencies([tf.no_op()]):
+        pooled = tf.nn.max_pool(r, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    assert [[op.type for op in g.ops] for g in _fused_groups([pooled])] == \
+        [["Conv2D", "BiasAdd", "Relu"]]
+
+
 def _pool_net(x_value, ksize, strides, padding, data_format="NHWC"):
     x = tf.Variable(x_value)
     r = tf.nn.relu(x)
@@ -204,7 +236,8 @@ def test_lenet_step_matches_unfused():
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     kinds = [[op.type for op in g.ops] for g in _fused_groups([loss] + [
         g for g in tf.gradients(loss, tf.trainable_variables())])]
-    assert ["Conv2D", "BiasAdd", "Relu"] in kinds and ["MaxPoolGrad", "ReluGrad"] in kinds
+    assert ["Conv2D", "BiasAdd", "Relu", "MaxPool"] in kinds
+    assert ["MaxPoolGrad", "ReluGrad"] in kinds
     losses = []
     for fuse in (True, False):
         with _session(fuse) as sess:

@@ -5,9 +5,10 @@ bandwidth, not arithmetic, bounds elementwise work: each kernel is another full 
 large activation. When a plan is compiled, :func:`plan_units` finds such chains among the ops
 the run needs and replaces each by one fused step:
 
-* ``Conv2D -> BiasAdd [-> Relu]``: the bias add and the ReLU run on each block of the
-  convolution's output right after its GEMM, while the block is in cache
-  (``kernels.nn.conv2d_bias_activation``).
+* ``Conv2D -> BiasAdd [-> Relu [-> MaxPool]]``: the bias add, the ReLU and the pooling run
+  on each block of the convolution's output right after its GEMM, while the block is in
+  cache (``kernels.nn.conv2d_bias_activation``). The ReLU's output, which the gradients
+  read, is an output of the step as well as the pooled one.
 * ``MaxPoolGrad -> ReluGrad`` where the ReLU's output is what was pooled: the gradient only
   reaches window maxima, which are pooled values, so masking the pooled gradient by
   ``pooled > 0`` before routing it is the same as masking the routed gradient afterwards,
@@ -30,18 +31,22 @@ class Group:
     """A chain of ops run as one fused step.
 
     Attributes:
-      ops: the member ops, in execution order (the step runs where the last one was).
+      ops: the member ops, in execution order.
       inputs: ``(tensor, member_op, input_index)`` for each distinct tensor the chain reads
         from outside (the first member and index that read it).
-      outputs: the tensors the step produces (the last op's outputs).
-      fused: ``fused(ctxs, *input_values) -> value``, with one KernelContext per member.
+      outputs: the tensors the step produces (by default the last op's outputs).
+      anchor: the member where the step runs in the plan (by default the last); every
+        input must be computed before it, and no output may be used before it.
+      fused: ``fused(ctxs, *input_values) -> value`` (a tuple for several outputs), with one
+        KernelContext per member.
     """
 
-    __slots__ = ("ops", "inputs", "outputs", "fused")
+    __slots__ = ("ops", "inputs", "outputs", "fused", "anchor")
 
-    def __init__(self, ops, fused):
+    def __init__(self, ops, fused, outputs=None, anchor=None):
         self.ops = ops
         self.fused = fused
+        self.anchor = ops[-1] if anchor is None else anchor
         inner = set()
         for op in ops:
             inner.update(op._outputs)
@@ -52,7 +57,7 @@ class Group:
                 if t not in inner and t not in seen:
                     seen.add(t)
                     self.inputs.append((t, op, i))
-        self.outputs = list(ops[-1]._outputs)
+        self.outputs = list(ops[-1]._outputs if outputs is None else outputs)
 
     def make_kernel(self, ctxs):
         """The step's kernel: the fused computation, with exact errors from the members."""
@@ -92,36 +97,54 @@ def _raise_unfused(members, ctxs, inputs, args, fused_error):
     raise fused_error
 
 
+class _Uses:
+    """Who uses each tensor among the ops of a plan: what patterns ask before fusing."""
+
+    def __init__(self, needed_ops, fed, fetched, devices):
+        self._fed = fed
+        self._fetched = fetched
+        self._devices = devices
+        self._consumers = {}
+        self._control_sources = set()
+        for op in needed_ops:
+            for i, t in enumerate(op._inputs):
+                self._consumers.setdefault(t, []).append((op, i))
+            self._control_sources.update(op._control_inputs)
+
+    def consumers(self, t):
+        """``(op, input_index)`` for each use of ``t`` in the plan."""
+        return self._consumers.get(t, ())
+
+    def same_device(self, a, b):
+        return self._devices.get(a) is self._devices.get(b)
+
+    def fed(self, t):
+        return t in self._fed
+
+    def sole(self, t):
+        """The one ``(op, index)`` using ``t``, if ``t`` may stay inside a fused step: not
+        fed or fetched, one consumer on its producer's device, no control edge from its op."""
+        if t in self._fed or t in self._fetched or t.op in self._control_sources:
+            return None
+        uses = self.consumers(t)
+        if len(uses) != 1 or not self.same_device(uses[0][0], t.op):
+            return None
+        return uses[0]
+
+
 def plan_units(needed_ops, fed, fetched, devices):
     """Groups ``needed_ops`` (topologically ordered) into execution units.
 
     Returns:
       A list, in execution order, of Operations (run alone) and :class:`Group` s.
     """
-    consumers = {}
-    for op in needed_ops:
-        for i, t in enumerate(op._inputs):
-            consumers.setdefault(t, []).append((op, i))
-    control_sources = set()
-    for op in needed_ops:
-        control_sources.update(op._control_inputs)
-
-    def sole_consumer(t):
-        """The one (op, index) using tensor ``t``, if ``t`` is free to stay inside a chain."""
-        if t in fed or t in fetched:
-            return None
-        uses = consumers.get(t, ())
-        if len(uses) != 1 or t.op in control_sources:
-            return None
-        op = uses[0][0]
-        return uses[0] if devices.get(op) is devices.get(t.op) else None
-
+    uses = _Uses(needed_ops, fed, fetched, devices)
     group_of = {}
     for op in needed_ops:
         if op in group_of:
             continue
         for match in _PATTERNS:
-            group = match(op, sole_consumer)
+            group = match(op, uses)
             if group is not None and not any(m in group_of for m in group.ops):
                 for m in group.ops:
                     group_of[m] = group
@@ -131,7 +154,7 @@ def plan_units(needed_ops, fed, fetched, devices):
         group = group_of.get(op)
         if group is None:
             units.append(op)
-        elif op is group.ops[-1]:
+        elif op is group.anchor:
             units.append(group)
     return units
 
@@ -148,39 +171,73 @@ def _float_op(op):
     return dtype is not None and getattr(dtype, "is_floating", False)
 
 
-def _conv_bias_relu(op, sole_consumer):
-    """``Conv2D -> BiasAdd [-> Relu]``."""
+def _conv_bias_relu_chain(op, uses):
+    """The ops of a ``Conv2D -> BiasAdd [-> Relu]`` chain starting at ``op``, or None."""
     if op.type != "Conv2D" or not _float_op(op):
         return None
-    use = sole_consumer(op._outputs[0])
+    use = uses.sole(op._outputs[0])
     if use is None or use[0].type != "BiasAdd" or use[1] != 0:
         return None
     bias_add = use[0]
     if _attr(bias_add, "data_format", "NHWC") != _attr(op, "data_format", "NHWC"):
         return None
     ops = [op, bias_add]
-    use = sole_consumer(bias_add._outputs[0])
+    use = uses.sole(bias_add._outputs[0])
     if use is not None and use[0].type == "Relu":
         ops.append(use[0])
-    activation = "Relu" if len(ops) == 3 else None
+    return ops
 
+
+def _conv_fused(activation, pool_op=None):
     def fused(ctxs, x, w, bias):
         from tensorslim.core.kernels import nn as _k
-        from tensorslim.core.ops.nn_ops import _conv_kernel_args
+        from tensorslim.core.ops.nn_ops import _conv_kernel_args, _pool_args
+        pool = None
+        if pool_op is not None:
+            ksize, strides, padding, _ = _pool_args(ctxs[-1].attrs)
+            pool = (ksize, strides, padding)
         return _k.conv2d_bias_activation(ctxs[0].xp, x, w, bias,
                                          *_conv_kernel_args(ctxs[0].attrs),
-                                         activation=activation)
-    return Group(ops, fused)
+                                         activation=activation, pool=pool)
+    return fused
 
 
-def _max_pool_grad_relu_grad(op, sole_consumer):
+def _conv_bias_relu(op, uses):
+    """``Conv2D -> BiasAdd [-> Relu]``."""
+    ops = _conv_bias_relu_chain(op, uses)
+    if ops is None:
+        return None
+    return Group(ops, _conv_fused("Relu" if len(ops) == 3 else None))
+
+
+def _conv_bias_relu_pool(op, uses):
+    """``Conv2D -> BiasAdd -> Relu -> MaxPool``; the ReLU's output (which the gradients
+    also read) and the pooled output both come out of the step, which runs where the Relu
+    did."""
+    ops = _conv_bias_relu_chain(op, uses)
+    if ops is None or len(ops) != 3:
+        return None
+    relu = ops[2]
+    relu_out = relu._outputs[0]
+    if uses.fed(relu_out):
+        return None
+    for user, index in uses.consumers(relu_out):
+        if user.type == "MaxPool" and index == 0 and not user._control_inputs and \
+                _attr(user, "data_format", "NHWC") == _attr(op, "data_format", "NHWC") \
+                and uses.same_device(user, relu):
+            return Group(ops + [user], _conv_fused("Relu", user),
+                         outputs=[relu_out, user._outputs[0]], anchor=relu)
+    return None
+
+
+def _max_pool_grad_relu_grad(op, uses):
     """``ReluGrad(MaxPoolGrad(r, pooled, dy), r)`` with ``r`` a Relu's output."""
     if op.type != "MaxPoolGrad" or not _float_op(op):
         return None
     relu_out = op._inputs[0]
     if relu_out.op.type != "Relu":
         return None
-    use = sole_consumer(op._outputs[0])
+    use = uses.sole(op._outputs[0])
     if use is None or use[0].type != "ReluGrad" or use[1] != 0 or \
             use[0]._inputs[1] is not relu_out:
         return None
@@ -204,4 +261,4 @@ def _unfused(ctxs, ops, r, pooled, dy):
     return ops[1]._op_def.kernel(relu_ctx, dx, r)
 
 
-_PATTERNS = (_conv_bias_relu, _max_pool_grad_relu_grad)
+_PATTERNS = (_conv_bias_relu_pool, _conv_bias_relu, _max_pool_grad_relu_grad)

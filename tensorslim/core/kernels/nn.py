@@ -353,8 +353,9 @@ def _correlate(xp, x, nchw, w2, kh, kw, g, n, epilogue=None):
 
     ``x`` is the unpadded input in its ``data_format`` layout; ``g`` gives the padding and
     output size. The rows are in NHWC order whatever the layout used for the patches.
-    ``epilogue(rows)``, when given, updates each block of result rows in place right after
-    its GEMM, while the block is still in cache (a fused bias add and activation).
+    ``epilogue(rows, b0, b1)``, when given, updates each block of result rows (those of
+    images ``b0:b1``) in place right after its GEMM, while the block is still in cache (a
+    fused bias add, activation and pooling).
     """
     c = w2.shape[0] // (kh * kw) if kh * kw else 0
     cnhw = _use_cnhw(c, g.ow)
@@ -365,7 +366,7 @@ def _correlate(xp, x, nchw, w2, kh, kw, g, n, epilogue=None):
         rows = y[b0 * pixels:b1 * pixels]
         xp.matmul(cols.T if cnhw else cols, w2, out=rows)
         if epilogue is not None:
-            epilogue(rows)
+            epilogue(rows, b0, b1)
     return y
 
 
@@ -443,8 +444,8 @@ def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC
         padding: ``"SAME"`` or ``"VALID"``.
         dilations: 4 ints in ``data_format`` order, 1 for batch and depth.
         data_format: ``"NHWC"`` or ``"NCHW"``.
-        epilogue: Optional ``f(rows)`` updating blocks of ``[pixels, out]`` output rows in
-            place (see _correlate); used by conv2d_bias_activation.
+        epilogue: Optional ``f(rows, b0, b1)`` updating blocks of ``[pixels, out]`` output
+            rows in place (see _correlate); used by conv2d_bias_activation.
 
     Returns:
         The output, ``[batch, out_h, out_w, out]`` (or NCHW), dtype of ``x``.
@@ -472,17 +473,24 @@ def conv2d(xp, x, w, strides, padding, dilations=(1, 1, 1, 1), data_format="NHWC
 
 
 def conv2d_bias_activation(xp, x, w, bias, strides, padding, dilations=(1, 1, 1, 1),
-                           data_format="NHWC", activation=None):
+                           data_format="NHWC", activation=None, pool=None):
     """``activation(bias_add(conv2d(x, w), bias))`` in one pass (TF's ``_FusedConv2D``).
 
-    The bias add (and the activation, ``"Relu"`` or None) run on each block of the
-    convolution's output right after its GEMM, while it is in cache, instead of as two more
-    passes over memory. Every value is computed by the same float operations as the three
-    separate kernels, so the result is bitwise the same.
+    The bias add, the activation (``"Relu"`` or None) and, with ``pool``, a max pooling of
+    the result run on each block of the convolution's output right after its GEMM, while it
+    is in cache, instead of as more passes over memory. Every value is computed by the same
+    float operations as the separate kernels, so the results are bitwise the same.
+
+    Args:
+        pool: None, or ``(ksize, strides, padding)`` of a max pooling of the activation, in
+            ``data_format`` order.
+
+    Returns:
+        The activation; with ``pool``, a tuple (activation, pooled activation).
 
     Raises:
-        ValueError: As conv2d, or if ``bias`` is not 1-D with one entry per output channel
-            of ``x``'s dtype.
+        ValueError: As conv2d and max_pool, or if ``bias`` is not 1-D with one entry per
+            output channel, of ``x``'s dtype.
     """
     cout = w.shape[-1] if w.ndim == 4 else None
     if bias.ndim != 1 or bias.shape[0] != cout or bias.dtype != x.dtype:
@@ -490,12 +498,37 @@ def conv2d_bias_activation(xp, x, w, bias, strides, padding, dilations=(1, 1, 1,
                          f"got {list(bias.shape)} {bias.dtype}")
     if activation not in (None, "Relu"):
         raise ValueError(f"_FusedConv2D: unsupported activation {activation!r}")
+    nchw = _is_nchw(data_format)
+    pooled = []
+    if pool is not None:
+        ksize, pool_strides, pool_padding = pool
+        ksize, pool_strides = _shape_nhwc(ksize, nchw), _shape_nhwc(pool_strides, nchw)
+        if x.ndim == 4 and w.ndim == 4:
+            _, h, wd, _ = _nhwc(x, nchw).shape
+            g = _geometry(h, wd, w.shape[0], w.shape[1], strides, dilations, padding, nchw,
+                          "Conv2D")
 
-    def epilogue(rows):
+    def epilogue(rows, b0, b1):
         xp.add(rows, bias, out=rows)
         if activation == "Relu":
             xp.maximum(rows, 0, out=rows)
-    return conv2d(xp, x, w, strides, padding, dilations, data_format, epilogue=epilogue)
+        if pool is not None:
+            block = max_pool(xp, rows.reshape(b1 - b0, g.oh, g.ow, cout), ksize,
+                             pool_strides, pool_padding)
+            if not pooled:
+                pooled.append(xp.empty((x.shape[0],) + block.shape[1:], dtype=block.dtype))
+            pooled[0][b0:b1] = block
+    y = conv2d(xp, x, w, strides, padding, dilations, data_format, epilogue=epilogue)
+    if pool is None:
+        return y
+    if not pooled:   # an empty output: no block was computed
+        return y, max_pool(xp, y, _from_shape_nhwc(ksize, nchw),
+                           _from_shape_nhwc(pool_strides, nchw), pool_padding, data_format)
+    return y, _from_nhwc(xp, pooled[0], nchw)
+
+
+def _from_shape_nhwc(shape, nchw):
+    return (shape[0], shape[3], shape[1], shape[2]) if nchw else tuple(shape)
 
 
 def conv2d_backprop_input(xp, input_sizes, w, dy, strides, padding, dilations=(1, 1, 1, 1),
