@@ -525,9 +525,8 @@ def _sources():
     yield "sample", None, _sample_bundle
 
 
-@pytest.mark.parametrize("suffix", SUFFIXES)
-@pytest.mark.parametrize("source", ["tiny", "lenet", "sample"])
-def test_random_byte_flips(source, suffix, tmp_path):
+def _corruptible_copy(source, suffix, tmp_path):
+    """``(tensors, bytes of the clean file with suffix, prefix of a copy to damage)``."""
     src = dict((name, (path, make)) for name, path, make in _sources())
     if source not in src:
         pytest.skip("TF1 checkpoint fixtures not found")
@@ -539,9 +538,16 @@ def test_random_byte_flips(source, suffix, tmp_path):
         _copy_prefix(path, clean)
         tensors = _read_all(clean)
     original = _read_bytes(clean + suffix)
-    rng = random.Random(zlib.crc32((source + suffix).encode()) + 20240611)
     prefix = str(tmp_path / "corrupt")
     _copy_prefix(clean, prefix)
+    return tensors, original, prefix
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("source", ["tiny", "lenet", "sample"])
+def test_random_byte_flips(source, suffix, tmp_path):
+    tensors, original, prefix = _corruptible_copy(source, suffix, tmp_path)
+    rng = random.Random(zlib.crc32((source + suffix).encode()) + 20240611)
     trials = 60 if len(original) < 10000 else 12
     detected = 0
     for trial in range(trials):
@@ -559,20 +565,8 @@ def test_random_byte_flips(source, suffix, tmp_path):
 @pytest.mark.parametrize("suffix", SUFFIXES)
 @pytest.mark.parametrize("source", ["tiny", "lenet", "sample"])
 def test_random_truncation(source, suffix, tmp_path):
-    src = dict((name, (path, make)) for name, path, make in _sources())
-    if source not in src:
-        pytest.skip("TF1 checkpoint fixtures not found")
-    path, make = src[source]
-    clean = str(tmp_path / "clean")
-    if make is not None:
-        tensors = make(clean)
-    else:
-        _copy_prefix(path, clean)
-        tensors = _read_all(clean)
-    original = _read_bytes(clean + suffix)
+    tensors, original, prefix = _corruptible_copy(source, suffix, tmp_path)
     rng = random.Random(len(original) + 7)
-    prefix = str(tmp_path / "corrupt")
-    _copy_prefix(clean, prefix)
     cuts = sorted({0, len(original) - 1} | {rng.randrange(len(original)) for _ in range(12)})
     for cut in cuts:
         with open(prefix + suffix, "wb") as f:

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from tensorslim.core.kernels import nn
+from tests.nn_reference import (attr, pad_and_out, ref_conv2d, ref_pool, to_nchw, to_nhwc,
+                                  window_taps)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -37,75 +39,6 @@ def rand(*shape, dtype=np.float64):
 
 def tol(dtype):
     return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
-
-
-def pad_and_out(n, k, s, d, padding):
-    """The window arithmetic, restated from TF's definition (independent of the kernel)."""
-    ek = (k - 1) * d + 1
-    if padding == "SAME":
-        out = -(-n // s)
-        total = max((out - 1) * s + ek - n, 0)
-        return total // 2, out
-    return 0, -(-(n - ek + 1) // s)
-
-
-def to_nchw(a):
-    return np.ascontiguousarray(a.transpose(0, 3, 1, 2))
-
-
-def to_nhwc(a):
-    return np.ascontiguousarray(a.transpose(0, 2, 3, 1))
-
-
-def attr(h, w, data_format):
-    return [1, 1, h, w] if data_format == "NCHW" else [1, h, w, 1]
-
-
-def window_taps(n_in, k, s, d, pad, o):
-    """Input indices (or None when in the padding) seen by output ``o`` along one axis."""
-    out = []
-    for i in range(k):
-        idx = o * s + i * d - pad
-        out.append(idx if 0 <= idx < n_in else None)
-    return out
-
-
-def ref_conv2d(x, w, strides, padding, dilations=(1, 1), depthwise=False):
-    """Naive NHWC conv: explicit loops over output pixels and kernel taps."""
-    n, h, wd, c = x.shape
-    kh, kw = w.shape[:2]
-    (sh, sw), (dh, dw) = strides, dilations
-    pt, oh = pad_and_out(h, kh, sh, dh, padding)
-    pl, ow = pad_and_out(wd, kw, sw, dw, padding)
-    cout = c * w.shape[3] if depthwise else w.shape[3]
-    y = np.zeros((n, oh, ow, cout), dtype=np.float64)
-    for oy in range(oh):
-        for ox in range(ow):
-            for i, iy in enumerate(window_taps(h, kh, sh, dh, pt, oy)):
-                for j, ix in enumerate(window_taps(wd, kw, sw, dw, pl, ox)):
-                    if iy is None or ix is None:
-                        continue
-                    v = x[:, iy, ix, :].astype(np.float64)
-                    if depthwise:
-                        y[:, oy, ox, :] += (v[:, :, None] * w[i, j]).reshape(n, -1)
-                    else:
-                        y[:, oy, ox, :] += v @ w[i, j].astype(np.float64)
-    return y
-
-
-def ref_pool(x, k, s, padding, kind):
-    """Naive NHWC pooling; ``kind`` is 'max' or 'avg' (avg divides by real elements)."""
-    n, h, wd, c = x.shape
-    pt, oh = pad_and_out(h, k[0], s[0], 1, padding)
-    pl, ow = pad_and_out(wd, k[1], s[1], 1, padding)
-    y = np.zeros((n, oh, ow, c))
-    for oy in range(oh):
-        for ox in range(ow):
-            rows = [r for r in window_taps(h, k[0], s[0], 1, pt, oy) if r is not None]
-            cols = [q for q in window_taps(wd, k[1], s[1], 1, pl, ox) if q is not None]
-            win = x[:, rows][:, :, cols].reshape(n, -1, c)
-            y[:, oy, ox] = win.max(axis=1) if kind == "max" else win.mean(axis=1)
-    return y
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,6 +531,17 @@ def test_sparse_softmax_cross_entropy_bad_labels():
 # Fused batch norm
 # --------------------------------------------------------------------------------------------
 
+def _check_batch_norm_grads(grads, fwd, x, scale, offset, dy, dx_rtol=1e-6):
+    """``(dx, dscale, doffset)`` against central differences of ``fwd(xv, sv, ov)``."""
+    dx, ds, do = grads
+    np.testing.assert_allclose(dx, numerical_grad(lambda v: fwd(xv=v), x, dy),
+                               rtol=dx_rtol, atol=1e-7)
+    np.testing.assert_allclose(ds, numerical_grad(lambda v: fwd(sv=v), scale, dy),
+                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(do, numerical_grad(lambda v: fwd(ov=v), offset, dy),
+                               rtol=1e-6, atol=1e-7)
+
+
 @pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fused_batch_norm_training(data_format, dtype):
@@ -628,12 +572,7 @@ def test_fused_batch_norm_training(data_format, dtype):
         def fwd(xv=x, sv=scale, ov=offset):
             return nn.fused_batch_norm(np, xv, sv, ov, None, None, eps, data_format, True)[0]
 
-        np.testing.assert_allclose(dx, numerical_grad(lambda v: fwd(xv=v), x, dy),
-                                   rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(ds, numerical_grad(lambda v: fwd(sv=v), scale, dy),
-                                   rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(do, numerical_grad(lambda v: fwd(ov=v), offset, dy),
-                                   rtol=1e-6, atol=1e-7)
+        _check_batch_norm_grads((dx, ds, do), fwd, x, scale, offset, dy, dx_rtol=1e-5)
 
 
 @pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
@@ -656,12 +595,7 @@ def test_fused_batch_norm_inference(data_format):
     def fwd(xv=x, sv=scale, ov=offset):
         return nn.fused_batch_norm(np, xv, sv, ov, mean, var, 1e-4, data_format, False)[0]
 
-    np.testing.assert_allclose(dx, numerical_grad(lambda v: fwd(xv=v), x, dy),
-                               rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(ds, numerical_grad(lambda v: fwd(sv=v), scale, dy),
-                               rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(do, numerical_grad(lambda v: fwd(ov=v), offset, dy),
-                               rtol=1e-6, atol=1e-7)
+    _check_batch_norm_grads((dx, ds, do), fwd, x, scale, offset, dy)
 
 
 def test_fused_batch_norm_half_and_avg_factor():

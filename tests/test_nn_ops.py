@@ -6,6 +6,7 @@ import pytest
 import tensorslim as tf
 from tensorslim.core.op_util import apply_op
 from tests.gradcheck import check_gradients
+from tests.nn_reference import attr, ref_conv2d, ref_pool, to_nchw, to_nhwc
 
 RNG = np.random.default_rng(7)
 
@@ -32,61 +33,6 @@ def distinct(*shape):
     """Values spaced 0.01 apart in random order: no ties for max pooling or top_k."""
     n = int(np.prod(shape))
     return (RNG.permutation(n) * 0.01 - n * 0.005).reshape(shape)
-
-
-def pad_and_out(n, k, s, d, padding):
-    ek = (k - 1) * d + 1
-    if padding == "SAME":
-        out = -(-n // s)
-        return max((out - 1) * s + ek - n, 0) // 2, out
-    return 0, -(-(n - ek + 1) // s)
-
-
-def ref_conv2d(x, w, strides, padding, dilations=(1, 1), depthwise=False):
-    """Naive NHWC convolution with explicit loops over output pixels and taps."""
-    n, h, wd, c = x.shape
-    kh, kw = w.shape[:2]
-    (sh, sw), (dh, dw) = strides, dilations
-    pt, oh = pad_and_out(h, kh, sh, dh, padding)
-    pl, ow = pad_and_out(wd, kw, sw, dw, padding)
-    cout = c * w.shape[3] if depthwise else w.shape[3]
-    y = np.zeros((n, oh, ow, cout))
-    for oy in range(oh):
-        for ox in range(ow):
-            for i in range(kh):
-                for j in range(kw):
-                    iy, ix = oy * sh + i * dh - pt, ox * sw + j * dw - pl
-                    if 0 <= iy < h and 0 <= ix < wd:
-                        v = x[:, iy, ix, :]
-                        y[:, oy, ox] += ((v[:, :, None] * w[i, j]).reshape(n, -1) if depthwise
-                                         else v @ w[i, j])
-    return y
-
-
-def ref_pool(x, k, s, padding, kind):
-    n, h, wd, c = x.shape
-    pt, oh = pad_and_out(h, k[0], s[0], 1, padding)
-    pl, ow = pad_and_out(wd, k[1], s[1], 1, padding)
-    y = np.zeros((n, oh, ow, c))
-    for oy in range(oh):
-        for ox in range(ow):
-            rows = [r for r in range(oy * s[0] - pt, oy * s[0] - pt + k[0]) if 0 <= r < h]
-            cols = [q for q in range(ox * s[1] - pl, ox * s[1] - pl + k[1]) if 0 <= q < wd]
-            win = x[:, rows][:, :, cols].reshape(n, -1, c)
-            y[:, oy, ox] = win.max(axis=1) if kind == "max" else win.mean(axis=1)
-    return y
-
-
-def nchw(a):
-    return np.ascontiguousarray(a.transpose(0, 3, 1, 2))
-
-
-def nhwc(a):
-    return np.ascontiguousarray(a.transpose(0, 2, 3, 1))
-
-
-def fmt4(h, w, data_format):
-    return [1, 1, h, w] if data_format == "NCHW" else [1, h, w, 1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,14 +249,14 @@ def test_conv2d_forward(case, padding, data_format, device_mode):
     xs, ws, st, dl = case
     x, w = rand(*xs).astype(np.float32), rand(*ws).astype(np.float32)
     ref = ref_conv2d(x.astype(np.float64), w.astype(np.float64), st, padding, dl)
-    xin = nchw(x) if data_format == "NCHW" else x
-    y = tf.nn.conv2d(tf.constant(xin), tf.constant(w), fmt4(*st, data_format), padding,
-                     data_format=data_format, dilations=fmt4(*dl, data_format))
-    expected_shape = list(nchw(ref).shape if data_format == "NCHW" else ref.shape)
+    xin = to_nchw(x) if data_format == "NCHW" else x
+    y = tf.nn.conv2d(tf.constant(xin), tf.constant(w), attr(*st, data_format), padding,
+                     data_format=data_format, dilations=attr(*dl, data_format))
+    expected_shape = list(to_nchw(ref).shape if data_format == "NCHW" else ref.shape)
     assert y.shape.as_list() == expected_shape
     out = run(y)
     assert out.dtype == np.float32
-    np.testing.assert_allclose(nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-4,
+    np.testing.assert_allclose(to_nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-4,
                                atol=1e-5)
 
 
@@ -342,10 +288,10 @@ def test_conv2d_gradients(case, padding, data_format):
     xs = (1,) + xs[1:]
     x, w = rand(*xs), rand(*ws)
     if data_format == "NCHW":
-        x = nchw(x)
-    check_gradients(lambda a, b: tf.nn.conv2d(a, b, fmt4(*st, data_format), padding,
+        x = to_nchw(x)
+    check_gradients(lambda a, b: tf.nn.conv2d(a, b, attr(*st, data_format), padding,
                                               data_format=data_format,
-                                              dilations=fmt4(*dl, data_format)), [x, w])
+                                              dilations=attr(*dl, data_format)), [x, w])
 
 
 def test_conv2d_second_order():
@@ -465,19 +411,19 @@ def test_conv1d_convolution_and_atrous(device_mode):
 def test_depthwise_conv2d(padding, data_format, strides, rate, device_mode):
     x, w = rand(2, 7, 6, 3), rand(3, 3, 3, 2)
     ref = ref_conv2d(x, w, strides, padding, rate, depthwise=True)
-    xin = nchw(x) if data_format == "NCHW" else x
-    y = tf.nn.depthwise_conv2d(tf.constant(xin), tf.constant(w), fmt4(*strides, data_format),
+    xin = to_nchw(x) if data_format == "NCHW" else x
+    y = tf.nn.depthwise_conv2d(tf.constant(xin), tf.constant(w), attr(*strides, data_format),
                                padding, rate=rate if rate != (1, 1) else None,
                                data_format=data_format)
     assert y.op.type == "DepthwiseConv2dNative" and y.op.name == "depthwise"
     out = run(y)
-    np.testing.assert_allclose(nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-10)
+    np.testing.assert_allclose(to_nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-10)
     if device_mode == "cpu":
         xs = x[:1, :5, :5]
         if data_format == "NCHW":
-            xs = nchw(xs)
+            xs = to_nchw(xs)
         check_gradients(lambda a, b: tf.nn.depthwise_conv2d(
-            a, b, fmt4(*strides, data_format), padding,
+            a, b, attr(*strides, data_format), padding,
             rate=rate if rate != (1, 1) else None, data_format=data_format), [xs, w[:2, :2]])
 
 
@@ -513,13 +459,13 @@ def test_pool_forward(kind, ksize, strides, padding, data_format, device_mode):
     x = distinct(2, 7, 6, 3).astype(np.float32)
     ref = ref_pool(x.astype(np.float64), ksize, strides, padding, kind)
     fn = tf.nn.max_pool if kind == "max" else tf.nn.avg_pool
-    xin = nchw(x) if data_format == "NCHW" else x
-    y = fn(tf.constant(xin), fmt4(*ksize, data_format), fmt4(*strides, data_format), padding,
+    xin = to_nchw(x) if data_format == "NCHW" else x
+    y = fn(tf.constant(xin), attr(*ksize, data_format), attr(*strides, data_format), padding,
            data_format=data_format)
     assert y.op.type == ("MaxPool" if kind == "max" else "AvgPool")
     out = run(y)
     assert out.dtype == np.float32
-    np.testing.assert_allclose(nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-5,
+    np.testing.assert_allclose(to_nhwc(out) if data_format == "NCHW" else out, ref, rtol=1e-5,
                                atol=1e-6)
 
 
@@ -530,9 +476,9 @@ def test_pool_forward(kind, ksize, strides, padding, data_format, device_mode):
 def test_pool_gradients(kind, ksize, strides, padding, data_format):
     x = distinct(1, 5, 6, 2)
     if data_format == "NCHW":
-        x = nchw(x)
+        x = to_nchw(x)
     fn = tf.nn.max_pool if kind == "max" else tf.nn.avg_pool
-    check_gradients(lambda a: fn(a, fmt4(*ksize, data_format), fmt4(*strides, data_format),
+    check_gradients(lambda a: fn(a, attr(*ksize, data_format), attr(*strides, data_format),
                                  padding, data_format=data_format), [x])
 
 
@@ -552,8 +498,8 @@ def test_max_pool_second_order(padding, data_format, device_mode):
     """MaxPoolGrad's gradient (MaxPoolGradGrad) routes back through the same maxima."""
     x = distinct(2, 5, 4, 2)
     if data_format == "NCHW":
-        x = nchw(x)
-    k, s = fmt4(3, 2, data_format), fmt4(2, 1, data_format)
+        x = to_nchw(x)
+    k, s = attr(3, 2, data_format), attr(2, 1, data_format)
     xt = tf.constant(x)
     y = tf.nn.max_pool(xt, k, s, padding, data_format=data_format)
     g = tf.placeholder(tf.float64, y.shape)
@@ -661,7 +607,7 @@ def test_lrn_gradient():
 def test_fused_batch_norm_training(data_format, device_mode):
     x = rand(4, 3, 3, 2).astype(np.float32)
     scale, offset = rand(2).astype(np.float32), rand(2).astype(np.float32)
-    xin = nchw(x) if data_format == "NCHW" else x
+    xin = to_nchw(x) if data_format == "NCHW" else x
     y, m, v = tf.nn.fused_batch_norm(tf.constant(xin), tf.constant(scale), tf.constant(offset),
                                      epsilon=1e-3, data_format=data_format)
     assert y.op.type == "FusedBatchNormV3" and y.op.get_attr("is_training") is True
@@ -670,7 +616,7 @@ def test_fused_batch_norm_training(data_format, device_mode):
     x64 = x.astype(np.float64)
     mean, var = x64.mean((0, 1, 2)), x64.var((0, 1, 2))
     ref = (x64 - mean) / np.sqrt(var + 1e-3) * scale + offset
-    np.testing.assert_allclose(nhwc(yv) if data_format == "NCHW" else yv, ref, rtol=1e-4,
+    np.testing.assert_allclose(to_nhwc(yv) if data_format == "NCHW" else yv, ref, rtol=1e-4,
                                atol=1e-5)
     np.testing.assert_allclose(mv, mean, rtol=1e-5)
     np.testing.assert_allclose(vv, var * 36 / 35, rtol=1e-5)  # Bessel-corrected
@@ -680,13 +626,13 @@ def test_fused_batch_norm_training(data_format, device_mode):
 def test_fused_batch_norm_inference(data_format, device_mode):
     x = rand(2, 3, 3, 2)
     s, o, m, v = rand(2), rand(2), rand(2), rand(2, low=0.5, high=2)
-    xin = nchw(x) if data_format == "NCHW" else x
+    xin = to_nchw(x) if data_format == "NCHW" else x
     y, bm, bv = tf.nn.fused_batch_norm(tf.constant(xin), tf.constant(s), tf.constant(o),
                                        tf.constant(m), tf.constant(v), epsilon=1e-2,
                                        data_format=data_format, is_training=False)
     yv, bmv, bvv = run([y, bm, bv])
     ref = (x - m) / np.sqrt(v + 1e-2) * s + o
-    np.testing.assert_allclose(nhwc(yv) if data_format == "NCHW" else yv, ref, rtol=1e-10)
+    np.testing.assert_allclose(to_nhwc(yv) if data_format == "NCHW" else yv, ref, rtol=1e-10)
     np.testing.assert_allclose(bmv, m)
     np.testing.assert_allclose(bvv, v)
 
@@ -696,7 +642,7 @@ def test_fused_batch_norm_inference(data_format, device_mode):
 def test_fused_batch_norm_gradients(is_training, data_format):
     x = rand(3, 2, 2, 2)
     if data_format == "NCHW":
-        x = nchw(x)
+        x = to_nchw(x)
     s, o = rand(2, low=0.5, high=1.5), rand(2)
     m, v = rand(2), rand(2, low=0.5, high=2)
 

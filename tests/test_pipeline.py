@@ -68,18 +68,11 @@ def _check(batches, expected, epochs):
     assert seen == {name: epochs for name in expected}
 
 
-def test_queue_runner_pipeline_sees_every_record_once_per_epoch(records):
-    shards, expected = records
-    queue = tf.train.string_input_producer(shards, num_epochs=1, shuffle=True, seed=3)
-    _, serialized = tf.TFRecordReader().read(queue)
-    img, label, name = _decode(serialized)
-    batch = tf.train.shuffle_batch([img, label, name], batch_size=5, capacity=40,
-                                   min_after_dequeue=10, num_threads=2, seed=4,
-                                   allow_smaller_final_batch=True)
-    assert batch[0].shape.as_list() == [None, H, W, 3]
+def _run_queue_runners(batch, init_op):
+    """Every value of ``batch`` until its queues run out, with queue runners started."""
     batches = []
     with tf.Session() as sess:
-        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        sess.run(init_op)
         coord = tf.train.Coordinator()
         threads = tf.train.start_queue_runners(sess=sess, coord=coord)
         try:
@@ -90,6 +83,20 @@ def test_queue_runner_pipeline_sees_every_record_once_per_epoch(records):
         finally:
             coord.request_stop()
             coord.join(threads)
+    return batches
+
+
+def test_queue_runner_pipeline_sees_every_record_once_per_epoch(records):
+    shards, expected = records
+    queue = tf.train.string_input_producer(shards, num_epochs=1, shuffle=True, seed=3)
+    _, serialized = tf.TFRecordReader().read(queue)
+    img, label, name = _decode(serialized)
+    batch = tf.train.shuffle_batch([img, label, name], batch_size=5, capacity=40,
+                                   min_after_dequeue=10, num_threads=2, seed=4,
+                                   allow_smaller_final_batch=True)
+    assert batch[0].shape.as_list() == [None, H, W, 3]
+    batches = _run_queue_runners(
+        batch, [tf.global_variables_initializer(), tf.local_variables_initializer()])
     assert [len(b[1]) for b in batches] == [5, 5, 5, 5, 4]
     _check(batches, expected, epochs=1)
     order = [n for b in batches for n in b[2]]
@@ -103,18 +110,7 @@ def test_queue_runner_pipeline_two_epochs(records):
     batch = tf.train.shuffle_batch(list(_decode(serialized)), batch_size=8, capacity=30,
                                    min_after_dequeue=5, num_threads=2,
                                    allow_smaller_final_batch=True)
-    batches = []
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
-        try:
-            while True:
-                batches.append(sess.run(batch))
-        except tf.errors.OutOfRangeError:
-            pass
-        coord.request_stop()
-        coord.join(threads)
+    batches = _run_queue_runners(batch, tf.local_variables_initializer())
     assert sum(len(b[1]) for b in batches) == 48
     _check(batches, expected, epochs=2)
 

@@ -150,20 +150,26 @@ def test_full_queue_blocks_enqueue_until_timeout():
         assert sess.run(q.size()) == 1
 
 
+def _run_in_thread(sess, fetch):
+    """Starts ``sess.run(fetch)`` in a thread; returns it and the list its OpError lands in."""
+    caught = []
+
+    def run():
+        try:
+            sess.run(fetch)
+        except tf.errors.OpError as e:
+            caught.append(e)
+    t = threading.Thread(target=run)
+    t.start()
+    return t, caught
+
+
 def test_session_close_cancels_pending_dequeue():
     q = tf.FIFOQueue(2, [tf.float32])
     deq = q.dequeue()
     sess = tf.Session()
     sess.run(q.size())   # the queue exists in the session
-    caught = []
-
-    def consumer():
-        try:
-            sess.run(deq)
-        except tf.errors.OpError as e:
-            caught.append(e)
-    t = threading.Thread(target=consumer)
-    t.start()
+    t, caught = _run_in_thread(sess, deq)
     time.sleep(0.1)
     sess.close()
     t.join(5)
@@ -175,17 +181,9 @@ def test_session_close_cancels_pending_dequeue():
 def test_close_cancel_pending_enqueues():
     q = tf.FIFOQueue(1, [tf.int32], shapes=[[]])
     enq = q.enqueue([1])
-    caught = []
     with tf.Session() as sess:
         sess.run(enq)
-
-        def producer():
-            try:
-                sess.run(enq)
-            except tf.errors.OpError as e:
-                caught.append(e)
-        t = threading.Thread(target=producer)
-        t.start()
+        t, caught = _run_in_thread(sess, enq)
         time.sleep(0.1)
         sess.run(q.close(cancel_pending_enqueues=True))
         t.join(5)
@@ -426,6 +424,17 @@ def _drain(sess, tensor):
             return out
 
 
+def _drain_with_runners(tensor):
+    """Every value of ``tensor`` in a new session, with its queue runners started."""
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = _drain(sess, tensor)
+        _join(coord, threads)
+    return got
+
+
 def test_num_epochs_ends_with_out_of_range():
     q = tf.train.string_input_producer(["a", "b", "c"], num_epochs=2, shuffle=False)
     item = q.dequeue()
@@ -451,12 +460,7 @@ def test_num_epochs_without_local_init_reports_the_cause():
 def test_shuffled_epochs_are_permutations():
     q = tf.train.string_input_producer([str(i) for i in range(8)], num_epochs=3, seed=5)
     item = q.dequeue()
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = _drain(sess, item)
-        _join(coord, threads)
+    got = _drain_with_runners(item)
     epochs = [sorted(got[i:i + 8]) for i in range(0, 24, 8)]
     assert all(e == sorted(str(i).encode() for i in range(8)) for e in epochs)
     assert got[:8] != [str(i).encode() for i in range(8)] or got[8:16] != got[:8]
@@ -468,12 +472,7 @@ def test_slice_and_range_input_producer():
     image, label = tf.train.slice_input_producer([images, labels], num_epochs=1,
                                                  shuffle=False)
     assert image.shape.as_list() == [2] and label.shape.as_list() == []
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = _drain(sess, [image, label])
-        _join(coord, threads)
+    got = _drain_with_runners([image, label])
     assert [int(lb) for _, lb in got] == [0, 1, 2, 3, 4]
     for img, lb in got:
         np.testing.assert_array_equal(img, images[lb])
@@ -484,12 +483,7 @@ def test_batch_with_final_smaller_batch():
     b = tf.train.batch([x], batch_size=3, allow_smaller_final_batch=True)
     assert isinstance(b, tf.Tensor) and b.shape.as_list() == [None]
     assert b.op.name == "batch" and b.op.type == "QueueDequeueUpToV2"
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = [v.tolist() for v in _drain(sess, b)]
-        _join(coord, threads)
+    got = [v.tolist() for v in _drain_with_runners(b)]
     assert got == [[0, 1, 2], [3, 4, 5], [6]]
 
 
@@ -497,12 +491,7 @@ def test_batch_drops_partial_batch_and_dict_round_trip():
     x = tf.train.range_input_producer(7, num_epochs=1, shuffle=False).dequeue()
     out = tf.train.batch({"x": x, "y": tf.cast(x, tf.float32) * 2.0}, batch_size=3)
     assert sorted(out) == ["x", "y"] and out["y"].shape.as_list() == [3]
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = _drain(sess, out)
-        _join(coord, threads)
+    got = _drain_with_runners(out)
     assert [g["x"].tolist() for g in got] == [[0, 1, 2], [3, 4, 5]]
     np.testing.assert_allclose(got[1]["y"], [6, 8, 10])
 
@@ -528,12 +517,7 @@ def test_shuffle_batch_two_threads_sees_every_record_once_per_epoch():
                                    num_threads=2, allow_smaller_final_batch=True, seed=2)
     qr = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)[-1]
     assert len(qr.enqueue_ops) == 2
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = np.concatenate(_drain(sess, batch)).tolist()
-        _join(coord, threads)
+    got = np.concatenate(_drain_with_runners(batch)).tolist()
     assert sorted(got) == sorted(list(range(n)) * 2)
     assert got[:n] != list(range(n))
 
@@ -576,12 +560,7 @@ def test_maybe_batch_filters_examples():
     x = tf.train.range_input_producer(6, num_epochs=1, shuffle=False).dequeue()
     keep = tf.equal(tf.floormod(x, 2), 0)
     b = tf.train.maybe_batch([x], keep, batch_size=2, allow_smaller_final_batch=True)
-    with tf.Session() as sess:
-        sess.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(sess, coord)
-        got = np.concatenate(_drain(sess, b)).tolist()
-        _join(coord, threads)
+    got = np.concatenate(_drain_with_runners(b)).tolist()
     assert got == [0, 2, 4]
 
 

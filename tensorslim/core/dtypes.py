@@ -83,27 +83,26 @@ class DType:
     def is_quantized(self):
         return False
 
-    @property
-    def min(self):
+    def _limit(self, which, sign, word):
+        """The ``which`` ("min" or "max") value of the base dtype; ``sign`` is -1 or 1."""
         base = self.base_dtype
         if base.is_floating:
-            return float(np.finfo(base._np).min) if base is not bfloat16 else -3.38953139e38
+            if base is bfloat16:
+                return sign * 3.38953139e38
+            return float(getattr(np.finfo(base._np), which))
         if base.is_integer:
-            return int(np.iinfo(base._np).min)
+            return int(getattr(np.iinfo(base._np), which))
         if base is bool:
-            return False
-        raise TypeError("Cannot find minimum value of %s." % self._name)
+            return sign > 0
+        raise TypeError("Cannot find %s value of %s." % (word, self._name))
+
+    @property
+    def min(self):
+        return self._limit("min", -1, "minimum")
 
     @property
     def max(self):
-        base = self.base_dtype
-        if base.is_floating:
-            return float(np.finfo(base._np).max) if base is not bfloat16 else 3.38953139e38
-        if base.is_integer:
-            return int(np.iinfo(base._np).max)
-        if base is bool:
-            return True
-        raise TypeError("Cannot find maximum value of %s." % self._name)
+        return self._limit("max", 1, "maximum")
 
     @property
     def size(self):

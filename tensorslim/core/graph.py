@@ -820,6 +820,22 @@ def _as_operation(obj):
     raise TypeError("Cannot colocate with %r" % (obj,))
 
 
+def _reached_ops(fetch_tensors, target_ops, feed_tensors):
+    """The ops a run of these fetches and targets executes, stopping at fed tensors (what
+    the session's plan hooks inspect)."""
+    fed = set(feed_tensors)
+    seen = set()
+    stack = [t.op for t in fetch_tensors if t not in fed] + list(target_ops)
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        stack.extend(c for c in op._control_inputs if c not in seen)
+        stack.extend(t.op for t in op._inputs if t not in fed and t.op not in seen)
+    return seen
+
+
 def _colocation_target(self):
     groups = self._attrs.get("_class")
     if groups:

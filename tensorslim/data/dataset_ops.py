@@ -280,7 +280,7 @@ def _check_no_capture_by_value(variant):
 
 # --------------------------------------------------------------------------- Dataset
 
-class Dataset:
+class Dataset(structure._ElementSpecMixin):
     """A sequence of elements, each a nested structure of tensors (``tf.data.Dataset``).
 
     Datasets are built with the static constructors (:meth:`from_tensor_slices`,
@@ -293,27 +293,7 @@ class Dataset:
         self._variant_tensor = variant_tensor
         self._element_spec = element_spec
 
-    # -- structure
-    @property
-    def output_types(self):
-        """The nested structure of the components' DTypes."""
-        return structure.types_of(self._element_spec)
-
-    @property
-    def output_shapes(self):
-        """The nested structure of the components' static TensorShapes."""
-        return structure.shapes_of(self._element_spec)
-
-    @property
-    def output_classes(self):
-        """The nested structure of the components' classes (``tf.Tensor``)."""
-        return structure.classes_of(self._element_spec)
-
-    @property
-    def element_spec(self):
-        """The nested structure of ``TensorSpec``-like (dtype, shape) component specs."""
-        return self._element_spec
-
+    # -- structure (output_types, output_shapes, output_classes, element_spec: the mixin's)
     def __repr__(self):
         return "<%s shapes: %s, types: %s>" % (
             type(self).__name__, structure.structure_str(self.output_shapes),

@@ -150,6 +150,30 @@ def classes_of(specs):
     return map_structure(lambda s: Tensor, specs)
 
 
+class _ElementSpecMixin:
+    """The structure properties of a Dataset or an Iterator, read from ``_element_spec``."""
+
+    @property
+    def output_types(self):
+        """The nested structure of the components' DTypes."""
+        return types_of(self._element_spec)
+
+    @property
+    def output_shapes(self):
+        """The nested structure of the components' static TensorShapes."""
+        return shapes_of(self._element_spec)
+
+    @property
+    def output_classes(self):
+        """The nested structure of the components' classes (``tf.Tensor``)."""
+        return classes_of(self._element_spec)
+
+    @property
+    def element_spec(self):
+        """The nested structure of ``TensorSpec``-like (dtype, shape) component specs."""
+        return self._element_spec
+
+
 def specs_from_types_and_shapes(output_types, output_shapes=None):
     """Builds ComponentSpecs from TF1's ``output_types`` / ``output_shapes`` structures.
 

@@ -379,6 +379,13 @@ def _dequeue(queue, batch_size, allow_smaller_final_batch, name):
     return queue.dequeue_many(batch_size, name=name)
 
 
+def _dequeue_batch(queue, batch_size, allow_smaller_final_batch, name, sparse_info, template):
+    """The dequeued batch, sparse tensors restored, in the structure of ``template``."""
+    dequeued = _dequeue(queue, batch_size, allow_smaller_final_batch, name)
+    dequeued = _restore_sparse_tensors(dequeued, sparse_info)
+    return _as_original_type(template, dequeued)
+
+
 # --------------------------------------------------------------------------- sparse in batches
 # A SparseTensor goes through a queue as an int64 handle into a per-session map
 # (AddSparseToTensorsMap); the batch is rebuilt from the dequeued handles
@@ -536,9 +543,21 @@ def _batch(tensors, batch_size, keep_input, num_threads=1, capacity=32, enqueue_
         _enqueue(queue, tensor_list, num_threads, enqueue_many, keep_input)
         _add_summary("fraction_of_%d_full" % capacity, lambda: math_ops.multiply(
             math_ops.cast(queue.size(), _dtypes.float32), 1.0 / capacity))
-        dequeued = _dequeue(queue, batch_size, allow_smaller_final_batch, scope)
-        dequeued = _restore_sparse_tensors(dequeued, sparse_info)
-        return _as_original_type(tensors, dequeued)
+        return _dequeue_batch(queue, batch_size, allow_smaller_final_batch, scope,
+                              sparse_info, tensors)
+
+
+def _prepare_join(tensor_list_list, keep_input, enqueue_many, shapes, fn_name):
+    """The validated inputs of a join, sparse tensors stored:
+    ``(tensor_list_list, keep_input, sparse_info, types, shapes)``."""
+    tensor_list_list = _validate_join(tensor_list_list, fn_name)
+    keep_input = _validate_keep_input(keep_input, enqueue_many)
+    stored = [_store_sparse_tensors(tl, enqueue_many) for tl in tensor_list_list]
+    tensor_list_list = [s[0] for s in stored]
+    sparse_info = stored[0][1]
+    types = _dtypes_of(tensor_list_list)
+    shapes = _shapes(tensor_list_list, shapes, enqueue_many)
+    return tensor_list_list, keep_input, sparse_info, types, shapes
 
 
 def _batch_join(tensors_list, batch_size, keep_input, capacity=32, enqueue_many=False,
@@ -547,22 +566,16 @@ def _batch_join(tensors_list, batch_size, keep_input, capacity=32, enqueue_many=
     tensor_list_list = [_as_tensor_list(t, fn_name) for t in tensors_list]
     flat = [t for tl in tensor_list_list for t in tl if not isinstance(t, SparseTensor)]
     with name_scope(name, "batch_join", flat) as scope:
-        tensor_list_list = _validate_join(tensor_list_list, fn_name)
-        keep_input = _validate_keep_input(keep_input, enqueue_many)
-        stored = [_store_sparse_tensors(tl, enqueue_many) for tl in tensor_list_list]
-        tensor_list_list = [s[0] for s in stored]
-        sparse_info = stored[0][1]
-        types = _dtypes_of(tensor_list_list)
-        shapes = _shapes(tensor_list_list, shapes, enqueue_many)
+        tensor_list_list, keep_input, sparse_info, types, shapes = _prepare_join(
+            tensor_list_list, keep_input, enqueue_many, shapes, fn_name)
         queue_cls = _queues.PaddingFIFOQueue if dynamic_pad else _queues.FIFOQueue
         queue = _make_queue(lambda: queue_cls(capacity=capacity, dtypes=types, shapes=shapes,
                                               shared_name=shared_name), fn_name)
         _enqueue_join(queue, tensor_list_list, enqueue_many, keep_input)
         _add_summary("fraction_of_%d_full" % capacity, lambda: math_ops.multiply(
             math_ops.cast(queue.size(), _dtypes.float32), 1.0 / capacity))
-        dequeued = _dequeue(queue, batch_size, allow_smaller_final_batch, scope)
-        dequeued = _restore_sparse_tensors(dequeued, sparse_info)
-        return _as_original_type(tensors_list[0], dequeued)
+        return _dequeue_batch(queue, batch_size, allow_smaller_final_batch, scope,
+                              sparse_info, tensors_list[0])
 
 
 def _shuffle_fullness(queue, capacity, min_after_dequeue):
@@ -593,9 +606,8 @@ def _shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input,
             shapes=shapes, shared_name=shared_name), fn_name)
         _enqueue(queue, tensor_list, num_threads, enqueue_many, keep_input)
         _shuffle_fullness(queue, capacity, min_after_dequeue)
-        dequeued = _dequeue(queue, batch_size, allow_smaller_final_batch, scope)
-        dequeued = _restore_sparse_tensors(dequeued, sparse_info)
-        return _as_original_type(tensors, dequeued)
+        return _dequeue_batch(queue, batch_size, allow_smaller_final_batch, scope,
+                              sparse_info, tensors)
 
 
 def _shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input,
@@ -608,21 +620,15 @@ def _shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, k
         if capacity <= min_after_dequeue:
             raise ValueError("capacity %d must be bigger than min_after_dequeue %d."
                              % (capacity, min_after_dequeue))
-        tensor_list_list = _validate_join(tensor_list_list, fn_name)
-        keep_input = _validate_keep_input(keep_input, enqueue_many)
-        stored = [_store_sparse_tensors(tl, enqueue_many) for tl in tensor_list_list]
-        tensor_list_list = [s[0] for s in stored]
-        sparse_info = stored[0][1]
-        types = _dtypes_of(tensor_list_list)
-        shapes = _shapes(tensor_list_list, shapes, enqueue_many)
+        tensor_list_list, keep_input, sparse_info, types, shapes = _prepare_join(
+            tensor_list_list, keep_input, enqueue_many, shapes, fn_name)
         queue = _make_queue(lambda: _queues.RandomShuffleQueue(
             capacity=capacity, min_after_dequeue=min_after_dequeue, seed=seed, dtypes=types,
             shapes=shapes, shared_name=shared_name), fn_name)
         _enqueue_join(queue, tensor_list_list, enqueue_many, keep_input)
         _shuffle_fullness(queue, capacity, min_after_dequeue)
-        dequeued = _dequeue(queue, batch_size, allow_smaller_final_batch, scope)
-        dequeued = _restore_sparse_tensors(dequeued, sparse_info)
-        return _as_original_type(tensors_list[0], dequeued)
+        return _dequeue_batch(queue, batch_size, allow_smaller_final_batch, scope,
+                              sparse_info, tensors_list[0])
 
 
 def batch(tensors, batch_size, num_threads=1, capacity=32, enqueue_many=False, shapes=None,

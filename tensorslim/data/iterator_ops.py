@@ -207,7 +207,7 @@ def _check_dataset(dataset):
         raise TypeError("Expected a tf.data.Dataset, got %r." % (dataset,))
 
 
-class Iterator:
+class Iterator(structure._ElementSpecMixin):
     """Reads the elements of a dataset (``tf.data.Iterator``).
 
     Build one with ``dataset.make_one_shot_iterator()``,
@@ -337,22 +337,6 @@ class Iterator:
         """A scalar string tensor naming this iterator, for :meth:`from_string_handle`."""
         return apply_op("IteratorToStringHandle", [self._iterator_resource], [_dtypes.string],
                         name=name or "IteratorToStringHandle").outputs[0]
-
-    @property
-    def output_types(self):
-        return structure.types_of(self._element_spec)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._element_spec)
-
-    @property
-    def output_classes(self):
-        return structure.classes_of(self._element_spec)
-
-    @property
-    def element_spec(self):
-        return self._element_spec
 
 
 def make_one_shot_iterator(dataset):

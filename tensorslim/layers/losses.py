@@ -254,7 +254,34 @@ def _check_logits(loss, logits):
         LogitsActivationWarning, stacklevel=_user_stacklevel())
 
 
+def _logits_and_labels(loss, logits, labels, labels_name):
+    """``logits`` checked by ``_check_logits`` and ``labels`` cast to their dtype.
+
+    Raises:
+      ValueError: the shapes of the two are incompatible.
+    """
+    logits = convert_to_tensor(logits)
+    _check_logits(loss, logits)
+    labels = _tf().cast(labels, logits.dtype.base_dtype)
+    if not logits.get_shape().is_compatible_with(labels.get_shape()):
+        raise ValueError("%s: the shapes of logits %s and %s %s are incompatible."
+                         % (loss, logits.get_shape(), labels_name, labels.get_shape()))
+    return logits, labels
+
+
 # --------------------------------------------------------------------------- losses
+
+def _elementwise_loss(loss, default_scope, labels, predictions, weights, scope,
+                      loss_collection, reduction, formula, predictions_name="predictions"):
+    """``formula(tf, labels, predictions)`` on the float32 pair, weighted and reduced."""
+    _not_none(**{"labels": labels, predictions_name: predictions})
+    tf = _tf()
+    with name_scope(scope, default_scope, (predictions, labels, weights)) as scope:
+        labels, predictions = _float_pair(loss, labels, predictions, "labels",
+                                          predictions_name)
+        return compute_weighted_loss(formula(tf, labels, predictions), weights, scope,
+                                     loss_collection, reduction=reduction)
+
 
 def absolute_difference(labels, predictions, weights=1.0, scope=None,
                         loss_collection=GraphKeys.LOSSES,
@@ -264,13 +291,9 @@ def absolute_difference(labels, predictions, weights=1.0, scope=None,
     Raises:
       ValueError: a None argument or incompatible shapes.
     """
-    _not_none(labels=labels, predictions=predictions)
-    tf = _tf()
-    with name_scope(scope, "absolute_difference", (predictions, labels, weights)) as scope:
-        labels, predictions = _float_pair("absolute_difference", labels, predictions)
-        losses = tf.abs(tf.subtract(predictions, labels))
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+    return _elementwise_loss("absolute_difference", "absolute_difference", labels, predictions,
+                             weights, scope, loss_collection, reduction,
+                             lambda tf, y, p: tf.abs(tf.subtract(p, y)))
 
 
 def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
@@ -287,14 +310,10 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
         axis = dim
     if axis is None:
         raise ValueError("cosine_distance: You must specify 'axis'.")
-    _not_none(labels=labels, predictions=predictions)
-    tf = _tf()
-    with name_scope(scope, "cosine_distance_loss", (predictions, labels, weights)) as scope:
-        labels, predictions = _float_pair("cosine_distance", labels, predictions)
-        radial = tf.multiply(predictions, labels)
-        losses = 1 - tf.reduce_sum(radial, axis=(axis,), keepdims=True)
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+    return _elementwise_loss(
+        "cosine_distance", "cosine_distance_loss", labels, predictions, weights, scope,
+        loss_collection, reduction,
+        lambda tf, y, p: 1 - tf.reduce_sum(tf.multiply(p, y), axis=(axis,), keepdims=True))
 
 
 def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -304,15 +323,12 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
     Raises:
       ValueError: a None argument or incompatible shapes.
     """
-    _not_none(labels=labels, logits=logits)
-    tf = _tf()
-    with name_scope(scope, "hinge_loss", (logits, labels, weights)) as scope:
-        labels, logits = _float_pair("hinge_loss", labels, logits, "labels", "logits")
+    def formula(tf, labels, logits):
         all_ones = tf.ones_like(labels)
         labels = tf.subtract(2 * labels, all_ones)
-        losses = tf.nn.relu(tf.subtract(all_ones, tf.multiply(labels, logits)))
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+        return tf.nn.relu(tf.subtract(all_ones, tf.multiply(labels, logits)))
+    return _elementwise_loss("hinge_loss", "hinge_loss", labels, logits, weights, scope,
+                             loss_collection, reduction, formula, predictions_name="logits")
 
 
 def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
@@ -323,18 +339,15 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
     Raises:
       ValueError: a None argument or incompatible shapes.
     """
-    _not_none(labels=labels, predictions=predictions)
-    tf = _tf()
-    with name_scope(scope, "huber_loss", (predictions, labels, weights)) as scope:
-        labels, predictions = _float_pair("huber_loss", labels, predictions)
+    def formula(tf, labels, predictions):
         error = tf.subtract(predictions, labels)
         abs_error = tf.abs(error)
         quadratic = tf.minimum(abs_error, delta)
         linear = tf.subtract(abs_error, quadratic)
-        losses = tf.add(tf.multiply(0.5, tf.multiply(quadratic, quadratic)),
-                        tf.multiply(delta, linear))
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+        return tf.add(tf.multiply(0.5, tf.multiply(quadratic, quadratic)),
+                      tf.multiply(delta, linear))
+    return _elementwise_loss("huber_loss", "huber_loss", labels, predictions, weights, scope,
+                             loss_collection, reduction, formula)
 
 
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
@@ -344,14 +357,10 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
     Raises:
       ValueError: a None argument or incompatible shapes.
     """
-    _not_none(labels=labels, predictions=predictions)
-    tf = _tf()
-    with name_scope(scope, "log_loss", (predictions, labels, weights)) as scope:
-        labels, predictions = _float_pair("log_loss", labels, predictions)
-        losses = -tf.multiply(labels, tf.log(predictions + epsilon)) - tf.multiply(
-            (1 - labels), tf.log(1 - predictions + epsilon))
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+    return _elementwise_loss(
+        "log_loss", "log_loss", labels, predictions, weights, scope, loss_collection, reduction,
+        lambda tf, y, p: -tf.multiply(y, tf.log(p + epsilon)) - tf.multiply(
+            (1 - y), tf.log(1 - p + epsilon)))
 
 
 def mean_squared_error(labels, predictions, weights=1.0, scope=None,
@@ -362,13 +371,9 @@ def mean_squared_error(labels, predictions, weights=1.0, scope=None,
     Raises:
       ValueError: a None argument or incompatible shapes.
     """
-    _not_none(labels=labels, predictions=predictions)
-    tf = _tf()
-    with name_scope(scope, "mean_squared_error", (predictions, labels, weights)) as scope:
-        labels, predictions = _float_pair("mean_squared_error", labels, predictions)
-        losses = tf.squared_difference(predictions, labels)
-        return compute_weighted_loss(losses, weights, scope, loss_collection,
-                                     reduction=reduction)
+    return _elementwise_loss("mean_squared_error", "mean_squared_error", labels, predictions,
+                             weights, scope, loss_collection, reduction,
+                             lambda tf, y, p: tf.squared_difference(p, y))
 
 
 def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
@@ -422,13 +427,8 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
     tf = _tf()
     with name_scope(scope, "sigmoid_cross_entropy_loss",
                     (logits, multi_class_labels, weights)) as scope:
-        logits = convert_to_tensor(logits)
-        _check_logits("sigmoid_cross_entropy", logits)
-        multi_class_labels = tf.cast(multi_class_labels, logits.dtype.base_dtype)
-        if not logits.get_shape().is_compatible_with(multi_class_labels.get_shape()):
-            raise ValueError("sigmoid_cross_entropy: the shapes of logits %s and "
-                             "multi_class_labels %s are incompatible."
-                             % (logits.get_shape(), multi_class_labels.get_shape()))
+        logits, multi_class_labels = _logits_and_labels(
+            "sigmoid_cross_entropy", logits, multi_class_labels, "multi_class_labels")
         if label_smoothing > 0:
             multi_class_labels = (multi_class_labels * (1 - label_smoothing) +
                                   0.5 * label_smoothing)
@@ -452,13 +452,8 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
     tf = _tf()
     with name_scope(scope, "softmax_cross_entropy_loss",
                     (logits, onehot_labels, weights)) as scope:
-        logits = convert_to_tensor(logits)
-        _check_logits("softmax_cross_entropy", logits)
-        onehot_labels = tf.cast(onehot_labels, logits.dtype.base_dtype)
-        if not logits.get_shape().is_compatible_with(onehot_labels.get_shape()):
-            raise ValueError("softmax_cross_entropy: the shapes of logits %s and "
-                             "onehot_labels %s are incompatible."
-                             % (logits.get_shape(), onehot_labels.get_shape()))
+        logits, onehot_labels = _logits_and_labels("softmax_cross_entropy", logits,
+                                                   onehot_labels, "onehot_labels")
         if label_smoothing > 0:
             num_classes = tf.cast(tf.shape(onehot_labels)[-1], logits.dtype.base_dtype)
             smooth_positives = 1.0 - label_smoothing

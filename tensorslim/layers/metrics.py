@@ -257,32 +257,32 @@ def _ratio(tp, other, name):
                     tf.zeros_like(tp), name=name)
 
 
-def precision(labels, predictions, weights=None, metrics_collections=None,
-              updates_collections=None, name=None):
-    """``tp / (tp + fp)`` of boolean predictions; returns ``(precision, update_op)``."""
-    with _vs.variable_scope(name, "precision", (predictions, labels, weights)):
-        labels, predictions, weights = _bool_pair("precision", labels, predictions, weights)
+def _tp_ratio(default_name, other_metric, labels, predictions, weights, metrics_collections,
+              updates_collections, name):
+    """``tp / (tp + other)``, ``other`` counted by ``other_metric``: ``(value, update_op)``."""
+    with _vs.variable_scope(name, default_name, (predictions, labels, weights)):
+        labels, predictions, weights = _bool_pair(default_name, labels, predictions, weights)
         tp, tp_update = true_positives(labels, predictions, weights)
-        fp, fp_update = false_positives(labels, predictions, weights)
-        value = _ratio(tp, fp, "value")
-        update_op = _ratio(tp_update, fp_update, "update_op")
+        other, other_update = other_metric(labels, predictions, weights)
+        value = _ratio(tp, other, "value")
+        update_op = _ratio(tp_update, other_update, "update_op")
         _collect(metrics_collections, value)
         _collect(updates_collections, update_op)
         return value, update_op
+
+
+def precision(labels, predictions, weights=None, metrics_collections=None,
+              updates_collections=None, name=None):
+    """``tp / (tp + fp)`` of boolean predictions; returns ``(precision, update_op)``."""
+    return _tp_ratio("precision", false_positives, labels, predictions, weights,
+                     metrics_collections, updates_collections, name)
 
 
 def recall(labels, predictions, weights=None, metrics_collections=None,
            updates_collections=None, name=None):
     """``tp / (tp + fn)`` of boolean predictions; returns ``(recall, update_op)``."""
-    with _vs.variable_scope(name, "recall", (predictions, labels, weights)):
-        labels, predictions, weights = _bool_pair("recall", labels, predictions, weights)
-        tp, tp_update = true_positives(labels, predictions, weights)
-        fn, fn_update = false_negatives(labels, predictions, weights)
-        value = _ratio(tp, fn, "value")
-        update_op = _ratio(tp_update, fn_update, "update_op")
-        _collect(metrics_collections, value)
-        _collect(updates_collections, update_op)
-        return value, update_op
+    return _tp_ratio("recall", false_negatives, labels, predictions, weights,
+                     metrics_collections, updates_collections, name)
 
 
 def _confusion_at_thresholds(labels, predictions, thresholds, weights):

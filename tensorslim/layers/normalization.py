@@ -23,6 +23,7 @@ from tensorslim.core import session as _session
 from tensorslim.core import variable_scope as _vs
 from tensorslim.core.graph import (GraphKeys, add_to_collections, control_dependencies,
                                    convert_to_tensor, get_default_graph, name_scope)
+from tensorslim.core.graph import _reached_ops
 from tensorslim.core.ops import array_ops, nn_ops
 from tensorslim.layers import utils
 from tensorslim.layers.arg_scope import add_arg_scope
@@ -70,6 +71,15 @@ def _weighted_moments(x, axes, weights, keep_dims):
             mean = tf.squeeze(mean, axes)
             variance = tf.squeeze(variance, axes)
         return mean, variance
+
+
+def _with_known_rank(layer, inputs):
+    """``(inputs as a Tensor, its static shape, its rank)``; the rank must be known."""
+    inputs = convert_to_tensor(inputs)
+    shape = inputs.get_shape()
+    if shape.ndims is None:
+        raise ValueError("%s: Inputs %s has undefined rank." % (layer, inputs.name))
+    return inputs, shape, shape.ndims
 
 
 @add_arg_scope
@@ -127,11 +137,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
     if fused is None:
         fused = True
     tf = _tf()
-    inputs = convert_to_tensor(inputs)
-    shape = inputs.get_shape()
-    rank = shape.ndims
-    if rank is None:
-        raise ValueError("batch_norm: Inputs %s has undefined rank." % inputs.name)
+    inputs, shape, rank = _with_known_rank("batch_norm", inputs)
     if rank < 2:
         raise ValueError("batch_norm: Inputs %s has rank %d; it needs at least 2 (batch and "
                          "channels)." % (inputs.name, rank))
@@ -302,11 +308,7 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None,
     """
     tf = _tf()
     with _vs.variable_scope(scope, "LayerNorm", [inputs], reuse=reuse) as sc:
-        inputs = convert_to_tensor(inputs)
-        shape = inputs.get_shape()
-        rank = shape.ndims
-        if rank is None:
-            raise ValueError("layer_norm: Inputs %s has undefined rank." % inputs.name)
+        inputs, shape, rank = _with_known_rank("layer_norm", inputs)
         dtype = inputs.dtype.base_dtype
         if begin_norm_axis < 0:
             begin_norm_axis = rank + begin_norm_axis
@@ -360,11 +362,7 @@ def instance_norm(inputs, center=True, scale=True, epsilon=1e-6, activation_fn=N
       ValueError: unknown rank or channels, a bad data_format.
     """
     tf = _tf()
-    inputs = convert_to_tensor(inputs)
-    shape = inputs.get_shape()
-    rank = shape.ndims
-    if rank is None:
-        raise ValueError("instance_norm: Inputs %s has undefined rank." % inputs.name)
+    inputs, shape, rank = _with_known_rank("instance_norm", inputs)
     if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
         raise ValueError("data_format has to be either NCHW or NHWC.")
     with _vs.variable_scope(scope, "InstanceNorm", [inputs], reuse=reuse) as sc:
@@ -423,11 +421,7 @@ def group_norm(inputs, groups=32, channels_axis=-1, reduction_axes=(-3, -2), cen
       ValueError: unknown rank or channels, bad axes, or channels not divisible by groups.
     """
     tf = _tf()
-    inputs = convert_to_tensor(inputs)
-    shape = inputs.get_shape()
-    rank = shape.ndims
-    if rank is None:
-        raise ValueError("group_norm: Inputs %s has undefined rank." % inputs.name)
+    inputs, shape, rank = _with_known_rank("group_norm", inputs)
     if channels_axis < 0:
         channels_axis += rank
     if not 0 <= channels_axis < rank:
@@ -499,20 +493,6 @@ _REF_PASSTHROUGH = frozenset(["RefSwitch", "RefMerge", "RefIdentity", "Identity"
 def _register_inference(reader_op, moving_mean, moving_variance, layer):
     get_default_graph().add_to_collection(
         _INFERENCE_KEY, (reader_op, moving_mean, moving_variance, layer))
-
-
-def _reached_ops(fetch_tensors, target_ops, feed_tensors):
-    fed = set(feed_tensors)
-    seen = set()
-    stack = [t.op for t in fetch_tensors if t not in fed] + list(target_ops)
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        stack.extend(c for c in op._control_inputs if c not in seen)
-        stack.extend(t.op for t in op._inputs if t not in fed and t.op not in seen)
-    return seen
 
 
 def _variable_ref(tensor):

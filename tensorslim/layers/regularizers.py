@@ -31,6 +31,20 @@ def _check_scale(scale, name):
     return None
 
 
+def _scaled_regularizer(kind, scale, scope, penalty):
+    """``scale * penalty(tf, weights)`` in a ``kind`` name scope (the no-op when scale is 0)."""
+    off = _check_scale(scale, kind)
+    if off is not None:
+        return off
+
+    def regularizer(weights):
+        import tensorslim as tf
+        with name_scope(scope, kind, [weights]) as name:
+            my_scale = convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
+            return tf.multiply(my_scale, penalty(tf, weights), name=name)
+    return regularizer
+
+
 def l1_regularizer(scale, scope=None):
     """``scale * sum(|w|)``.
 
@@ -44,16 +58,8 @@ def l1_regularizer(scale, scope=None):
     Raises:
       ValueError: ``scale`` is negative or an integer.
     """
-    off = _check_scale(scale, "l1_regularizer")
-    if off is not None:
-        return off
-
-    def l1(weights):
-        import tensorslim as tf
-        with name_scope(scope, "l1_regularizer", [weights]) as name:
-            my_scale = convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
-            return tf.multiply(my_scale, tf.reduce_sum(tf.abs(weights)), name=name)
-    return l1
+    return _scaled_regularizer("l1_regularizer", scale, scope,
+                               lambda tf, weights: tf.reduce_sum(tf.abs(weights)))
 
 
 def l2_regularizer(scale, scope=None):
@@ -69,16 +75,8 @@ def l2_regularizer(scale, scope=None):
     Raises:
       ValueError: ``scale`` is negative or an integer.
     """
-    off = _check_scale(scale, "l2_regularizer")
-    if off is not None:
-        return off
-
-    def l2(weights):
-        import tensorslim as tf
-        with name_scope(scope, "l2_regularizer", [weights]) as name:
-            my_scale = convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
-            return tf.multiply(my_scale, tf.nn.l2_loss(weights), name=name)
-    return l2
+    return _scaled_regularizer("l2_regularizer", scale, scope,
+                               lambda tf, weights: tf.nn.l2_loss(weights))
 
 
 def l1_l2_regularizer(scale_l1=1.0, scale_l2=1.0, scope=None):

@@ -10,11 +10,11 @@ logits are squeezed from ``[batch, 1, 1, classes]`` to ``[batch, classes]``::
 """
 from tensorslim.core import init_ops
 from tensorslim.core import variable_scope as _vs
-from tensorslim.core.ops import array_ops, math_ops, nn_ops
+from tensorslim.core.ops import nn_ops
 from tensorslim.layers import layers as _layers
 from tensorslim.layers import regularizers as _regularizers
-from tensorslim.layers import utils as _utils
 from tensorslim.layers.arg_scope import arg_scope as _arg_scope
+from tensorslim.models._heads import conv_classifier_head
 
 __all__ = ["alexnet_v2", "alexnet_v2_arg_scope"]
 
@@ -72,25 +72,10 @@ def alexnet_v2(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.5
             net = _layers.max_pool2d(net, [3, 3], 2, scope="pool5")
             with _arg_scope([_layers.conv2d], weights_initializer=_trunc_normal(0.005),
                             biases_initializer=init_ops.constant_initializer(0.1)):
-                net = _layers.conv2d(net, 4096, [5, 5], padding="VALID", scope="fc6")
-                net = _layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                      scope="dropout6")
-                net = _layers.conv2d(net, 4096, [1, 1], scope="fc7")
-                end_points = _utils.convert_collection_to_dict(collection)
-                if global_pool:
-                    net = math_ops.reduce_mean(net, [1, 2], keepdims=True, name="global_pool")
-                    end_points["global_pool"] = net
-                if num_classes:
-                    net = _layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                          scope="dropout7")
-                    net = _layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                         normalizer_fn=None,
-                                         biases_initializer=init_ops.zeros_initializer(),
-                                         scope="fc8")
-                    if spatial_squeeze:
-                        net = array_ops.squeeze(net, [1, 2], name="fc8/squeezed")
-                    end_points[sc.name + "/fc8"] = net
-            return net, end_points
+                return conv_classifier_head(
+                    net, sc, collection, [5, 5], "VALID", num_classes, is_training,
+                    dropout_keep_prob, spatial_squeeze, global_pool,
+                    biases_initializer=init_ops.zeros_initializer())
 
 
 alexnet_v2.default_image_size = 224

@@ -9,11 +9,11 @@ fully connected layers are convolutions (``fc6`` is 7x7 on the 7x7 map of a 224x
 """
 from tensorslim.core import init_ops
 from tensorslim.core import variable_scope as _vs
-from tensorslim.core.ops import array_ops, math_ops, nn_ops
+from tensorslim.core.ops import nn_ops
 from tensorslim.layers import layers as _layers
 from tensorslim.layers import regularizers as _regularizers
-from tensorslim.layers import utils as _utils
 from tensorslim.layers.arg_scope import arg_scope as _arg_scope
+from tensorslim.models._heads import conv_classifier_head
 
 __all__ = ["vgg_arg_scope", "vgg_a", "vgg_16", "vgg_19", "vgg_d", "vgg_e"]
 
@@ -45,23 +45,9 @@ def _vgg(inputs, repeats, num_classes, is_training, dropout_keep_prob, spatial_s
                 net = _layers.repeat(net, n, _layers.conv2d, depth, [3, 3],
                                      scope="conv%d" % (i + 1))
                 net = _layers.max_pool2d(net, [2, 2], scope="pool%d" % (i + 1))
-            net = _layers.conv2d(net, 4096, [7, 7], padding=fc_conv_padding, scope="fc6")
-            net = _layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                  scope="dropout6")
-            net = _layers.conv2d(net, 4096, [1, 1], scope="fc7")
-            end_points = _utils.convert_collection_to_dict(collection)
-            if global_pool:
-                net = math_ops.reduce_mean(net, [1, 2], keepdims=True, name="global_pool")
-                end_points["global_pool"] = net
-            if num_classes:
-                net = _layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                      scope="dropout7")
-                net = _layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                     normalizer_fn=None, scope="fc8")
-                if spatial_squeeze:
-                    net = array_ops.squeeze(net, [1, 2], name="fc8/squeezed")
-                end_points[sc.name + "/fc8"] = net
-            return net, end_points
+            return conv_classifier_head(net, sc, collection, [7, 7], fc_conv_padding,
+                                        num_classes, is_training, dropout_keep_prob,
+                                        spatial_squeeze, global_pool)
 
 
 _DOC = """{title} (224x224 inputs; use with :func:`vgg_arg_scope`).

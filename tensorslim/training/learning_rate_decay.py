@@ -185,6 +185,15 @@ def _cosine(x, dtype):
     return math_ops.cos(array_ops.constant(math.pi, dtype=dtype) * x)
 
 
+def _linear_cosine(linear_decayed, step, decay_steps, num_periods, alpha, beta, dtype):
+    """``(alpha + linear_decayed) * 0.5 * (1 + cos(2 pi num_periods step / decay_steps)) +
+    beta``, the factor of the linear cosine schedules."""
+    completed_fraction = step / decay_steps
+    fraction = 2.0 * num_periods * completed_fraction
+    cosine_decayed = 0.5 * (1.0 + _cosine(fraction, dtype))
+    return (alpha + linear_decayed) * cosine_decayed + beta
+
+
 def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
     """Cosine decay (Loshchilov & Hutter): from ``learning_rate`` to
     ``alpha * learning_rate`` over ``decay_steps``, then constant.
@@ -276,10 +285,8 @@ def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5
         beta = math_ops.cast(beta, dtype)
         step = math_ops.minimum(step, decay_steps)
         linear_decayed = (decay_steps - step) / decay_steps
-        completed_fraction = step / decay_steps
-        fraction = 2.0 * num_periods * completed_fraction
-        cosine_decayed = 0.5 * (1.0 + _cosine(fraction, dtype))
-        linear_cosine_decayed = (alpha + linear_decayed) * cosine_decayed + beta
+        linear_cosine_decayed = _linear_cosine(linear_decayed, step, decay_steps, num_periods,
+                                               alpha, beta, dtype)
         return math_ops.multiply(lr, linear_cosine_decayed, name=scope)
 
 
@@ -317,8 +324,6 @@ def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_v
         std = math_ops.sqrt(variance)
         noisy_linear_decayed = linear_decayed + random_ops.random_normal(
             linear_decayed.shape, stddev=std, dtype=dtype)
-        completed_fraction = step / decay_steps
-        fraction = 2.0 * num_periods * completed_fraction
-        cosine_decayed = 0.5 * (1.0 + _cosine(fraction, dtype))
-        noisy_linear_cosine_decayed = (alpha + noisy_linear_decayed) * cosine_decayed + beta
+        noisy_linear_cosine_decayed = _linear_cosine(noisy_linear_decayed, step, decay_steps,
+                                                     num_periods, alpha, beta, dtype)
         return math_ops.multiply(lr, noisy_linear_cosine_decayed, name=scope)

@@ -23,6 +23,7 @@ from tensorslim.core import variables as _variables
 from tensorslim.core.graph import (GraphKeys, Operation, Tensor, colocate_with,
                                    control_dependencies, convert_to_tensor, get_collection,
                                    get_collection_ref, get_default_graph, name_scope)
+from tensorslim.core.graph import _reached_ops
 from tensorslim.core.ops import control_flow_ops, math_ops, state_ops
 
 __all__ = ["Optimizer", "MissingUpdateOpsWarning", "create_slot", "create_zeros_slot",
@@ -442,20 +443,6 @@ class MissingUpdateOpsWarning(UserWarning):
 # A non-string key: the collection stays out of exported meta graphs.
 _APPLY_OPS_KEY = ("tensorslim.training", "apply_gradients_ops")
 _warned_graphs = weakref.WeakKeyDictionary()
-
-
-def _reached_ops(fetch_tensors, target_ops, feed_tensors):
-    fed = set(feed_tensors)
-    seen = set()
-    stack = [t.op for t in fetch_tensors if t not in fed] + list(target_ops)
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        stack.extend(c for c in op._control_inputs if c not in seen)
-        stack.extend(t.op for t in op._inputs if t not in fed and t.op not in seen)
-    return seen
 
 
 def _layer_of(op):

@@ -27,6 +27,11 @@ def _cast(value, var):
     return math_ops.cast(value, var.dtype.base_dtype)
 
 
+def _check_positive(value, name):
+    if value <= 0.0:
+        raise ValueError("%s must be positive: %s" % (name, value))
+
+
 def _constant_slot(optimizer, var, value, slot_name, op_name=None):
     """A slot filled with ``value`` (Adagrad's, FTRL's accumulators), as TF1 builds it."""
     op_name = op_name or optimizer._name
@@ -131,9 +136,7 @@ class AdagradOptimizer(Optimizer):
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False,
                  name="Adagrad"):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError("initial_accumulator_value must be positive: %s"
-                             % initial_accumulator_value)
+        _check_positive(initial_accumulator_value, "initial_accumulator_value")
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._initial_accumulator_value = initial_accumulator_value
@@ -175,9 +178,8 @@ class AdagradDAOptimizer(Optimizer):
                  initial_gradient_squared_accumulator_value=0.1,
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0,
                  use_locking=False, name="AdagradDA"):
-        if initial_gradient_squared_accumulator_value <= 0.0:
-            raise ValueError("initial_gradient_squared_accumulator_value must be positive: %s"
-                             % initial_gradient_squared_accumulator_value)
+        _check_positive(initial_gradient_squared_accumulator_value,
+                        "initial_gradient_squared_accumulator_value")
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._initial_gradient_squared_accumulator_value = \
@@ -210,7 +212,32 @@ class AdagradDAOptimizer(Optimizer):
             use_locking=self._use_locking).op
 
 
-class ProximalAdagradOptimizer(Optimizer):
+class _ProximalOptimizer(Optimizer):
+    """The learning rate and l1/l2 strengths that the proximal optimizers share."""
+
+    def __init__(self, learning_rate, l1_regularization_strength, l2_regularization_strength,
+                 use_locking, name):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._l1_regularization_strength = l1_regularization_strength
+        self._l2_regularization_strength = l2_regularization_strength
+
+    def _prepare(self):
+        self._learning_rate_tensor = _hyper(self._learning_rate, "learning_rate")
+        self._l1_regularization_strength_tensor = _hyper(self._l1_regularization_strength,
+                                                         "l1_regularization_strength")
+        self._l2_regularization_strength_tensor = _hyper(self._l2_regularization_strength,
+                                                         "l2_regularization_strength")
+
+    def _lr_l1_l2(self, var):
+        # TF1 passes these uncast (so float64 variables fail there); casting is a no-op for
+        # float32 and makes float64 work.
+        return (_cast(self._learning_rate_tensor, var),
+                _cast(self._l1_regularization_strength_tensor, var),
+                _cast(self._l2_regularization_strength_tensor, var))
+
+
+class ProximalAdagradOptimizer(_ProximalOptimizer):
     """Adagrad's step size with the l1/l2 proximal map (FOBOS).
 
     Args:
@@ -227,36 +254,22 @@ class ProximalAdagradOptimizer(Optimizer):
     def __init__(self, learning_rate, initial_accumulator_value=0.1,
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0,
                  use_locking=False, name="ProximalAdagrad"):
-        if initial_accumulator_value <= 0.0:
-            raise ValueError("initial_accumulator_value must be positive: %s"
-                             % initial_accumulator_value)
-        super().__init__(use_locking, name)
-        self._learning_rate = learning_rate
+        _check_positive(initial_accumulator_value, "initial_accumulator_value")
+        super().__init__(learning_rate, l1_regularization_strength, l2_regularization_strength,
+                         use_locking, name)
         self._initial_accumulator_value = initial_accumulator_value
-        self._l1_regularization_strength = l1_regularization_strength
-        self._l2_regularization_strength = l2_regularization_strength
 
     def _create_slots(self, var_list):
         for v in var_list:
             _constant_value_slot(self, v, self._initial_accumulator_value, "accumulator")
 
-    def _prepare(self):
-        self._learning_rate_tensor = _hyper(self._learning_rate, "learning_rate")
-        self._l1_regularization_strength_tensor = _hyper(self._l1_regularization_strength,
-                                                         "l1_regularization_strength")
-        self._l2_regularization_strength_tensor = _hyper(self._l2_regularization_strength,
-                                                         "l2_regularization_strength")
-
     def _apply_dense(self, grad, var):
         acc = self.get_slot(var, "accumulator")
-        return training_ops.apply_proximal_adagrad(
-            var, acc, _cast(self._learning_rate_tensor, var),
-            _cast(self._l1_regularization_strength_tensor, var),
-            _cast(self._l2_regularization_strength_tensor, var), grad,
-            use_locking=self._use_locking).op
+        return training_ops.apply_proximal_adagrad(var, acc, *self._lr_l1_l2(var), grad,
+                                                   use_locking=self._use_locking).op
 
 
-class ProximalGradientDescentOptimizer(Optimizer):
+class ProximalGradientDescentOptimizer(_ProximalOptimizer):
     """A gradient step followed by the l1/l2 proximal map.
 
     Args:
@@ -269,26 +282,12 @@ class ProximalGradientDescentOptimizer(Optimizer):
     def __init__(self, learning_rate, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, use_locking=False,
                  name="ProximalGradientDescent"):
-        super().__init__(use_locking, name)
-        self._learning_rate = learning_rate
-        self._l1_regularization_strength = l1_regularization_strength
-        self._l2_regularization_strength = l2_regularization_strength
-
-    def _prepare(self):
-        self._learning_rate_tensor = _hyper(self._learning_rate, "learning_rate")
-        self._l1_regularization_strength_tensor = _hyper(self._l1_regularization_strength,
-                                                         "l1_regularization_strength")
-        self._l2_regularization_strength_tensor = _hyper(self._l2_regularization_strength,
-                                                         "l2_regularization_strength")
+        super().__init__(learning_rate, l1_regularization_strength, l2_regularization_strength,
+                         use_locking, name)
 
     def _apply_dense(self, grad, var):
-        # TF1 passes these uncast (so float64 variables fail there); casting is a no-op for
-        # float32 and makes float64 work.
-        return training_ops.apply_proximal_gradient_descent(
-            var, _cast(self._learning_rate_tensor, var),
-            _cast(self._l1_regularization_strength_tensor, var),
-            _cast(self._l2_regularization_strength_tensor, var), grad,
-            use_locking=self._use_locking).op
+        return training_ops.apply_proximal_gradient_descent(var, *self._lr_l1_l2(var), grad,
+                                                            use_locking=self._use_locking).op
 
 
 # --------------------------------------------------------------------------- adaptive

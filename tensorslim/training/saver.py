@@ -40,6 +40,8 @@ from tensorslim.core.tensor_shape import TensorShape, unknown_shape
 from tensorslim.io import bundle, gfile
 from tensorslim.io import checkpoint_state as _state
 from tensorslim.proto import saver_pb2
+from tensorslim.training.meta_graph import _prepend as _prepend_name_scope
+from tensorslim.training.meta_graph import _strip as _strip_name_scope
 
 __all__ = ["Saver", "BaseSaverBuilder", "BulkSaverBuilder", "SaverDef", "save_v2",
            "restore_v2", "merge_v2_checkpoints", "sharded_filename", "sharded_filespec",
@@ -487,24 +489,6 @@ class BulkSaverBuilder(BaseSaverBuilder):
 
 
 # --------------------------------------------------------------------------- Saver
-
-def _prepend_name_scope(name, scope):
-    if not scope:
-        return name
-    scope = scope.rstrip("/")
-    if name.startswith("^"):
-        return "^" + scope + "/" + name[1:]
-    return scope + "/" + name
-
-
-def _strip_name_scope(name, scope):
-    if not scope:
-        return name
-    scope = scope.rstrip("/") + "/"
-    if name.startswith("^" + scope):
-        return "^" + name[len(scope) + 1:]
-    return name[len(scope):] if name.startswith(scope) else name
-
 
 def _wrap_restore_error(err, verbiage):
     message = ("Restoring from checkpoint failed. This is most likely due to %s from the "

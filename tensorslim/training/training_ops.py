@@ -9,9 +9,9 @@ TF1's kernels (``training_ops.cc``), written once against ``ctx.xp``.
 from tensorslim.core import dtypes as _dtypes
 from tensorslim.core.graph import Tensor, convert_to_tensor
 from tensorslim.core.op_util import apply_op
+from tensorslim.core.ops.math_ops import _merge_two as _merge
 from tensorslim.core.ops.state_ops import ref_input
 from tensorslim.core.registry import not_differentiable_marker, register_op
-from tensorslim.core.tensor_shape import TensorShape
 
 __all__ = [
     "apply_gradient_descent", "apply_proximal_gradient_descent", "apply_momentum",
@@ -65,27 +65,6 @@ _EXTRA_ATTRS = {
 
 
 # --------------------------------------------------------------------------- shapes
-
-def _dims_str(shape):
-    return "[%s]" % ",".join("?" if d is None else str(d) for d in shape.as_list())
-
-
-def _merge(a, b):
-    """TF's ``InferenceContext::Merge`` with its error messages."""
-    if a.ndims is None:
-        return b
-    if b.ndims is None:
-        return a
-    if a.ndims != b.ndims:
-        raise ValueError("Shapes must be equal rank, but are %d and %d" % (a.ndims, b.ndims))
-    dims = []
-    for i, (x, y) in enumerate(zip(a.as_list(), b.as_list())):
-        if x is not None and y is not None and x != y:
-            raise ValueError("Dimension %d in both shapes must be equal, but are %d and %d. "
-                             "Shapes are %s and %s." % (i, x, y, _dims_str(a), _dims_str(b)))
-        dims.append(x if x is not None else y)
-    return TensorShape(dims)
-
 
 def _make_shape_fn(signature):
     def shape_fn(op):

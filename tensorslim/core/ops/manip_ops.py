@@ -289,20 +289,27 @@ lin_space = linspace
 
 # --------------------------------------------------------------------------- split
 
+def _static_split_axis(split_dim, shape):
+    """The non-negative split axis into ``shape``, or None if it or the rank is unknown."""
+    axis = constant_value(split_dim)
+    if axis is None or shape.ndims is None:
+        return None
+    axis = int(axis)
+    r = shape.ndims
+    if axis < -r or axis >= r:
+        raise ValueError("Shape must be at least rank %d but is rank %d"
+                         % (axis + 1 if axis >= 0 else -axis, r))
+    return axis + r if axis < 0 else axis
+
+
 def _split_shape(op):
     split_dim, value = op.inputs
     n = op.get_attr("num_split")
     _require_rank(split_dim.shape, 0)
-    axis = constant_value(split_dim)
     s = value.shape
-    if axis is None or s.ndims is None:
+    a = _static_split_axis(split_dim, s)
+    if a is None:
         return [unknown_shape(s.ndims) for _ in range(n)]
-    axis = int(axis)
-    r = s.ndims
-    if axis < -r or axis >= r:
-        raise ValueError("Shape must be at least rank %d but is rank %d"
-                         % (axis + 1 if axis >= 0 else -axis, r))
-    a = axis + r if axis < 0 else axis
     dims = s.as_list()
     if dims[a] is not None:
         if dims[a] % n:
@@ -313,14 +320,19 @@ def _split_shape(op):
     return [TensorShape(dims) for _ in range(n)]
 
 
-def _split_kernel(ctx, split_dim, value):
-    n = ctx.attrs["num_split"]
+def _runtime_split_axis(split_dim, value):
+    """The non-negative split axis into the array ``value``."""
     axis = int(split_dim)
     r = value.ndim
     if axis < -r or axis >= r:
         raise ValueError("-input rank(-%d) <= split_dim < input rank (%d), but got %d"
                          % (r, r, axis))
-    a = axis + r if axis < 0 else axis
+    return axis + r if axis < 0 else axis
+
+
+def _split_kernel(ctx, split_dim, value):
+    n = ctx.attrs["num_split"]
+    a = _runtime_split_axis(split_dim, value)
     if value.shape[a] % n:
         raise ValueError("Number of ways to split should evenly divide the split dimension, "
                          "but got split_dim %d (size = %d) and num_split %d"
@@ -354,17 +366,11 @@ def _split_v_shape(op):
     value, size_splits, split_dim = op.inputs
     n = op.get_attr("num_split")
     _require_rank(split_dim.shape, 0)
-    axis = constant_value(split_dim)
     sizes = _partial_values(size_splits)
     s = value.shape
-    if axis is None or s.ndims is None:
+    a = _static_split_axis(split_dim, s)
+    if a is None:
         return [unknown_shape(s.ndims) for _ in range(n)]
-    axis = int(axis)
-    r = s.ndims
-    if axis < -r or axis >= r:
-        raise ValueError("Shape must be at least rank %d but is rank %d"
-                         % (axis + 1 if axis >= 0 else -axis, r))
-    a = axis + r if axis < 0 else axis
     dims = s.as_list()
     if sizes is None or len(sizes) != n:
         if sizes is not None:
@@ -381,12 +387,7 @@ def _split_v_shape(op):
 
 
 def _split_v_kernel(ctx, value, size_splits, split_dim):
-    axis = int(split_dim)
-    r = value.ndim
-    if axis < -r or axis >= r:
-        raise ValueError("-input rank(-%d) <= split_dim < input rank (%d), but got %d"
-                         % (r, r, axis))
-    a = axis + r if axis < 0 else axis
+    a = _runtime_split_axis(split_dim, value)
     sizes = _resolve_sizes(int_list(size_splits), value.shape[a])
     if len(sizes) != ctx.attrs["num_split"]:
         raise ValueError("size_splits has %d entries but num_split is %d"

@@ -496,6 +496,7 @@ def _merge_all_shapes(tensors):
 
 
 def _merge_two(a, b):
+    """TF's ``InferenceContext::Merge`` with its error messages (AddN, the Apply* ops)."""
     if a.ndims is None:
         return b
     if b.ndims is None:

@@ -579,17 +579,6 @@ def _conv_kernel_args(attrs):
             _as_str(attrs.get("data_format", "NHWC")))
 
 
-def _conv2d_kernel(ctx, x, w):
-    return _k.conv2d(ctx.xp, x, w, *_conv_kernel_args(ctx.attrs))
-
-
-def _conv2d_grad(op, grad):
-    x, w = op.inputs
-    attrs = _copy_attrs(op, _CONV_ATTRS)
-    return [_conv_op("Conv2DBackpropInput", [_shape_of(x), w, grad], attrs),
-            _conv_op("Conv2DBackpropFilter", [x, _shape_of(w), grad], attrs)]
-
-
 def _backprop_input_shape(op):
     s = shape_from_shape_tensor(op.inputs[0])
     if s.ndims is None:
@@ -610,29 +599,50 @@ def _backprop_filter_shape(op):
     return [s]
 
 
-def _conv2d_backprop_input_grad(op, grad):
-    sizes, w, dy = op.inputs
-    attrs = _copy_attrs(op, _CONV_ATTRS)
-    return [None, _conv_op("Conv2DBackpropFilter", [grad, _shape_of(w), dy], attrs),
-            _conv_op("Conv2D", [grad, w], attrs)]
+def _register_conv_family(fwd, fwd_shape, attr_names, kernels):
+    """Registers ``fwd`` and its ``<fwd>BackpropInput``/``<fwd>BackpropFilter`` ops.
+
+    ``kernels`` are the forward, input-gradient and filter-gradient kernel functions; the
+    gradients of all three ops are built from the other two, with the attrs in
+    ``attr_names`` copied over.
+    """
+    bwd_input, bwd_filter = fwd + "BackpropInput", fwd + "BackpropFilter"
+    fwd_kernel, input_kernel, filter_kernel = kernels
+
+    def fwd_grad(op, grad):
+        x, w = op.inputs
+        attrs = _copy_attrs(op, attr_names)
+        return [_conv_op(bwd_input, [_shape_of(x), w, grad], attrs),
+                _conv_op(bwd_filter, [x, _shape_of(w), grad], attrs)]
+
+    def input_grad(op, grad):
+        unused_sizes, w, dy = op.inputs
+        attrs = _copy_attrs(op, attr_names)
+        return [None, _conv_op(bwd_filter, [grad, _shape_of(w), dy], attrs),
+                _conv_op(fwd, [grad, w], attrs)]
+
+    def filter_grad(op, grad):
+        x, unused_sizes, dy = op.inputs
+        attrs = _copy_attrs(op, attr_names)
+        return [_conv_op(bwd_input, [_shape_of(x), grad, dy], attrs), None,
+                _conv_op(fwd, [x, grad], attrs)]
+
+    register_op(fwd, shape=fwd_shape,
+                kernel=lambda ctx, x, w: fwd_kernel(
+                    ctx.xp, x, w, *_conv_kernel_args(ctx.attrs)),
+                grad=fwd_grad)
+    register_op(bwd_input, shape=_backprop_input_shape,
+                kernel=lambda ctx, sizes, w, dy: input_kernel(
+                    ctx.xp, sizes.tolist(), w, dy, *_conv_kernel_args(ctx.attrs)),
+                grad=input_grad)
+    register_op(bwd_filter, shape=_backprop_filter_shape,
+                kernel=lambda ctx, x, sizes, dy: filter_kernel(
+                    ctx.xp, x, sizes.tolist(), dy, *_conv_kernel_args(ctx.attrs)),
+                grad=filter_grad)
 
 
-def _conv2d_backprop_filter_grad(op, grad):
-    x, sizes, dy = op.inputs
-    attrs = _copy_attrs(op, _CONV_ATTRS)
-    return [_conv_op("Conv2DBackpropInput", [_shape_of(x), grad, dy], attrs), None,
-            _conv_op("Conv2D", [x, grad], attrs)]
-
-
-register_op("Conv2D", shape=_conv2d_shape, kernel=_conv2d_kernel, grad=_conv2d_grad)
-register_op("Conv2DBackpropInput", shape=_backprop_input_shape,
-            kernel=lambda ctx, sizes, w, dy: _k.conv2d_backprop_input(
-                ctx.xp, sizes.tolist(), w, dy, *_conv_kernel_args(ctx.attrs)),
-            grad=_conv2d_backprop_input_grad)
-register_op("Conv2DBackpropFilter", shape=_backprop_filter_shape,
-            kernel=lambda ctx, x, sizes, dy: _k.conv2d_backprop_filter(
-                ctx.xp, x, sizes.tolist(), dy, *_conv_kernel_args(ctx.attrs)),
-            grad=_conv2d_backprop_filter_grad)
+_register_conv_family("Conv2D", _conv2d_shape, _CONV_ATTRS,
+                      (_k.conv2d, _k.conv2d_backprop_input, _k.conv2d_backprop_filter))
 
 
 def _conv_op(op_type, inputs, attrs, name=None):
@@ -658,6 +668,18 @@ def _float_pair(op_type, a, b, names):
     a, b = binary_inputs(a, b, op_type, names=names)
     _check_dtype(op_type, names[0], a)
     return a, b
+
+
+def _backprop_input_op(op_type, attrs, input_sizes, filter, out_backprop, name):  # noqa: A002
+    sizes = array_ops._shape_tensor(input_sizes, "input_sizes")
+    w, dy = _float_pair(op_type, filter, out_backprop, ("filter", "out_backprop"))
+    return _conv_op(op_type, [sizes, w, dy], attrs, name)
+
+
+def _backprop_filter_op(op_type, attrs, input, filter_sizes, out_backprop, name):  # noqa: A002
+    x, dy = _float_pair(op_type, input, out_backprop, ("input", "out_backprop"))
+    sizes = array_ops._shape_tensor(filter_sizes, "filter_sizes")
+    return _conv_op(op_type, [x, sizes, dy], attrs, name)
 
 
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
@@ -707,10 +729,8 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=N
     filter = filters if filters is not None else filter
     attrs = _conv_attrs("Conv2DBackpropInput", strides, padding, data_format, dilations,
                         use_cudnn_on_gpu)
-    sizes = array_ops._shape_tensor(input_sizes, "input_sizes")
-    w, dy = _float_pair("Conv2DBackpropInput", filter, out_backprop,
-                        ("filter", "out_backprop"))
-    return _conv_op("Conv2DBackpropInput", [sizes, w, dy], attrs, name)
+    return _backprop_input_op("Conv2DBackpropInput", attrs, input_sizes, filter, out_backprop,
+                              name)
 
 
 def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
@@ -727,9 +747,8 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
     """
     attrs = _conv_attrs("Conv2DBackpropFilter", strides, padding, data_format, dilations,
                         use_cudnn_on_gpu)
-    x, dy = _float_pair("Conv2DBackpropFilter", input, out_backprop, ("input", "out_backprop"))
-    sizes = array_ops._shape_tensor(filter_sizes, "filter_sizes")
-    return _conv_op("Conv2DBackpropFilter", [x, sizes, dy], attrs, name)
+    return _backprop_filter_op("Conv2DBackpropFilter", attrs, input, filter_sizes,
+                               out_backprop, name)
 
 
 def conv2d_transpose(value, filter=None, output_shape=None, strides=None,  # noqa: A002
@@ -893,40 +912,9 @@ def _depthwise_shape(op):
     return [_from_nhwc([xd[0], oh, ow, co], nchw)]
 
 
-def _depthwise_grad(op, grad):
-    x, w = op.inputs
-    attrs = _copy_attrs(op, _DW_ATTRS)
-    return [_conv_op("DepthwiseConv2dNativeBackpropInput", [_shape_of(x), w, grad], attrs),
-            _conv_op("DepthwiseConv2dNativeBackpropFilter", [x, _shape_of(w), grad], attrs)]
-
-
-def _depthwise_backprop_input_grad(op, grad):
-    sizes, w, dy = op.inputs
-    attrs = _copy_attrs(op, _DW_ATTRS)
-    return [None,
-            _conv_op("DepthwiseConv2dNativeBackpropFilter", [grad, _shape_of(w), dy], attrs),
-            _conv_op("DepthwiseConv2dNative", [grad, w], attrs)]
-
-
-def _depthwise_backprop_filter_grad(op, grad):
-    x, sizes, dy = op.inputs
-    attrs = _copy_attrs(op, _DW_ATTRS)
-    return [_conv_op("DepthwiseConv2dNativeBackpropInput", [_shape_of(x), grad, dy], attrs),
-            None, _conv_op("DepthwiseConv2dNative", [x, grad], attrs)]
-
-
-register_op("DepthwiseConv2dNative", shape=_depthwise_shape,
-            kernel=lambda ctx, x, w: _k.depthwise_conv2d_native(
-                ctx.xp, x, w, *_conv_kernel_args(ctx.attrs)),
-            grad=_depthwise_grad)
-register_op("DepthwiseConv2dNativeBackpropInput", shape=_backprop_input_shape,
-            kernel=lambda ctx, sizes, w, dy: _k.depthwise_conv2d_native_backprop_input(
-                ctx.xp, sizes.tolist(), w, dy, *_conv_kernel_args(ctx.attrs)),
-            grad=_depthwise_backprop_input_grad)
-register_op("DepthwiseConv2dNativeBackpropFilter", shape=_backprop_filter_shape,
-            kernel=lambda ctx, x, sizes, dy: _k.depthwise_conv2d_native_backprop_filter(
-                ctx.xp, x, sizes.tolist(), dy, *_conv_kernel_args(ctx.attrs)),
-            grad=_depthwise_backprop_filter_grad)
+_register_conv_family("DepthwiseConv2dNative", _depthwise_shape, _DW_ATTRS,
+                      (_k.depthwise_conv2d_native, _k.depthwise_conv2d_native_backprop_input,
+                       _k.depthwise_conv2d_native_backprop_filter))
 
 
 def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",  # noqa: A002
@@ -962,10 +950,8 @@ def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop,  #
     """
     attrs = _conv_attrs("DepthwiseConv2dNativeBackpropInput", strides, padding, data_format,
                         dilations, cudnn=None)
-    sizes = array_ops._shape_tensor(input_sizes, "input_sizes")
-    w, dy = _float_pair("DepthwiseConv2dNativeBackpropInput", filter, out_backprop,
-                        ("filter", "out_backprop"))
-    return _conv_op("DepthwiseConv2dNativeBackpropInput", [sizes, w, dy], attrs, name)
+    return _backprop_input_op("DepthwiseConv2dNativeBackpropInput", attrs, input_sizes, filter,
+                              out_backprop, name)
 
 
 def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop,  # noqa: A002
@@ -982,10 +968,8 @@ def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop,  
     """
     attrs = _conv_attrs("DepthwiseConv2dNativeBackpropFilter", strides, padding, data_format,
                         dilations, cudnn=None)
-    x, dy = _float_pair("DepthwiseConv2dNativeBackpropFilter", input, out_backprop,
-                        ("input", "out_backprop"))
-    sizes = array_ops._shape_tensor(filter_sizes, "filter_sizes")
-    return _conv_op("DepthwiseConv2dNativeBackpropFilter", [x, sizes, dy], attrs, name)
+    return _backprop_filter_op("DepthwiseConv2dNativeBackpropFilter", attrs, input,
+                               filter_sizes, out_backprop, name)
 
 
 # --------------------------------------------------------------------------- pooling
