@@ -14,6 +14,7 @@ re-initializing the iterator or closing the session cancels them.
 """
 import collections
 import concurrent.futures
+import itertools
 import os
 import queue
 import threading
@@ -334,6 +335,28 @@ class _FileRecordsIter:
                 raise
             return (_scalar_bytes(record),)
 
+    def take_records(self, n):
+        """Up to ``n`` records as a list of bytes, fewer only at the end of the last file;
+        what ``n`` calls of ``__next__`` would give, without an array per record."""
+        out = []
+        while len(out) < n:
+            if self.current is None:
+                if self.index >= len(self.files):
+                    break
+                name = self.files[self.index]
+                self.index += 1
+                self.current = self.open_records(name)
+            want = n - len(out)
+            try:
+                got = list(itertools.islice(self.current, want))
+            except BaseException:
+                self.current = None
+                raise
+            if len(got) < want:
+                self.current = None
+            out += got
+        return out
+
 
 def _tfrecord_records(compression, buffer_size):
     def open_records(name):
@@ -343,11 +366,7 @@ def _tfrecord_records(compression, buffer_size):
             reader = TFRecordFileReader(name, compression or None,
                                         buffer_size=max(buffer_size or 0, 1 << 20))
             try:
-                while True:
-                    record = reader.read_record()
-                    if record is None:
-                        return
-                    yield record
+                yield from reader._records(track=False)
             finally:
                 reader.close()
         return gen()
@@ -790,8 +809,36 @@ class BatchValue(DatasetValue):
 
     def make_iterator(self, env):
         op = self.op
-        return _BatchIter(self.input.make_iterator(env), self.batch_size, self.drop_remainder,
+        upstream = self.input.make_iterator(env)
+        if isinstance(upstream, _FileRecordsIter):
+            return _RecordBatchIter(upstream, self.batch_size, self.drop_remainder)
+        return _BatchIter(upstream, self.batch_size, self.drop_remainder,
                           op, lambda items: stack_components(items, op))
+
+
+class _RecordBatchIter:
+    """Batches straight from the records of files: one string array per batch."""
+
+    def __init__(self, upstream, batch_size, drop_remainder):
+        self.upstream = upstream
+        self.batch_size = batch_size
+        self.drop_remainder = drop_remainder
+        self.done = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.done:
+            raise StopIteration
+        records = self.upstream.take_records(self.batch_size)
+        if len(records) < self.batch_size:
+            self.done = True
+            if not records or self.drop_remainder:
+                raise StopIteration
+        out = np.empty((len(records),), dtype=object)
+        out[:] = records
+        return (out,)
 
 
 class PaddedBatchValue(DatasetValue):

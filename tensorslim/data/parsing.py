@@ -122,6 +122,10 @@ class _Spec:
             for d in dims:
                 size *= d
             self.dense.append((key, dtype, variable, dims, size))
+        # Compiled record layouts by record length (see _new_plan), shared by the threads
+        # that run the op: plans are only ever added, each complete before it is.
+        self.plans = {}
+        self.plan_count = 0
 
 
 def _record_label(names, b, batched):
@@ -183,18 +187,27 @@ def _sparse_outputs(ctx, per_record, dtype, batched):
     xp = ctx.xp
     counts = [v.shape[0] for v in per_record]
     values = np.concatenate(per_record) if per_record else _empty(dtype)
-    if dtype is not _dtypes.string:
-        values = ctx.to_device(values)
-    width = max(counts) if counts else 0
     if not batched:
+        if dtype is not _dtypes.string:
+            values = ctx.to_device(values)
         indices = xp.arange(counts[0], dtype=np.int64).reshape(-1, 1)
         return indices, values, xp.asarray([counts[0]], dtype=np.int64)
+    return _sparse_from_counts(ctx, values, np.asarray(counts, dtype=np.int64), dtype)
+
+
+def _sparse_from_counts(ctx, values, counts, dtype):
+    """Batched SparseTensor components from the values (in record order) and the number
+    of values of each record."""
+    xp = ctx.xp
+    if dtype is not _dtypes.string:
+        values = ctx.to_device(values)
+    width = int(counts.max()) if counts.size else 0
     counts = xp.asarray(counts, dtype=np.int64)
-    rows = xp.repeat(xp.arange(len(per_record), dtype=np.int64), counts)
+    rows = xp.repeat(xp.arange(counts.shape[0], dtype=np.int64), counts)
     starts = xp.cumsum(counts) - counts
     cols = xp.arange(int(counts.sum()), dtype=np.int64) - xp.repeat(starts, counts)
     indices = xp.stack([rows, cols], axis=1)
-    return indices, values, xp.asarray([len(per_record), width], dtype=np.int64)
+    return indices, values, xp.asarray([counts.shape[0], width], dtype=np.int64)
 
 
 def _dense_output(ctx, per_record, dtype, shape, variable, pad, batched):
@@ -218,10 +231,470 @@ def _padding(default, dtype):
     return b"" if dtype is _dtypes.string else 0
 
 
+# --------------------------------------------------------------------------- fixed layouts
+# The records of a dataset usually share one wire layout: the same keys in the same order
+# with the same value counts and sizes, hence the same bytes everywhere but in the values.
+# The first record of a layout is walked once in Python (`_Walk`) and compiled for the op's
+# spec (`_Plan`); a record of the same length whose structural bytes (tags, lengths, keys,
+# the continuation bits of varint values) equal that record's has its values at the same
+# positions, so it is read by slicing them out: a whole batch at once with numpy.  Anything
+# the walk does not take as plain (unknown, repeated or merged fields, duplicate keys, a
+# tenth varint byte other than 0x01) and every record that does not fit a known layout goes
+# through protobuf, which also makes every error message.
+
+_KIND_OF_TAG = {0x0A: "bytes_list", 0x12: "float_list", 0x1A: "int64_list"}
+_MAX_PLANS = 64   # layouts a parse op remembers; past that, new layouts take protobuf
+
+
+def _varint_at(data, pos, end):
+    """``(value, position after it)`` of the varint at ``pos``, or None if it is cut off by
+    ``end`` or longer than 10 bytes."""
+    value = shift = 0
+    while pos < end and shift < 70:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+    return None
+
+
+class _Walk:
+    """Walks one serialized Example of the plain form, recording where its bytes are.
+
+    Attributes (after :meth:`example` returned True):
+      exact: ``(start, end)`` ranges of structural bytes (tags, lengths, keys).
+      flags: positions of varint value bytes, whose continuation bit is structural.
+      features: key -> ``(kind, items)``; kind is a Feature oneof name or None (a Feature
+        with no list); items are ``(start, size)``: a bytes value and its length, a varint
+        value and its byte count, or a run of ``size`` little-endian floats.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.exact = []
+        self.flags = []
+        self.features = {}
+
+    def _field(self, pos, end):
+        """The body ``(start, end)`` of the length-delimited field whose tag is at ``pos``."""
+        got = _varint_at(self.data, pos + 1, end)
+        if got is None or got[1] + got[0] > end:
+            return None
+        self.exact.append((pos, got[1]))
+        return got[1], got[1] + got[0]
+
+    def _varint_value(self, pos, end):
+        """Records the varint value at ``pos``; returns the position after it or None."""
+        data, start = self.data, pos
+        while pos < end and pos - start < 10:
+            pos += 1
+            if data[pos - 1] < 0x80:
+                break
+        else:
+            return None
+        if pos - start == 10:
+            # Only a negative int64's last byte (0x01) is accepted: protobuf drops the other
+            # bits of a tenth byte, which positional decoding would keep.
+            if data[pos - 1] != 0x01:
+                return None
+            self.exact.append((pos - 1, pos))
+            self.flags.extend(range(start, pos - 1))
+        else:
+            self.flags.extend(range(start, pos))
+        return pos
+
+    def _feature(self, start, end):
+        """``(kind, items)`` of the Feature message in ``[start, end)``, or None."""
+        if start == end:
+            return None, []
+        kind = _KIND_OF_TAG.get(self.data[start])
+        body = self._field(start, end) if kind else None
+        if body is None or body[1] != end:
+            return None   # another field after the list (a second oneof member, ...)
+        data, items = self.data, []
+        pos, stop = body
+        while pos < stop:
+            tag = data[pos]
+            if tag == 0x0A:   # a bytes value, or a packed run of floats or varints
+                field = self._field(pos, stop)
+                if field is None:
+                    return None
+                first, pos = field
+                if kind == "bytes_list":
+                    items.append((first, pos - first))
+                elif kind == "float_list":
+                    if (pos - first) % 4:
+                        return None
+                    if pos > first:
+                        items.append((first, (pos - first) // 4))
+                else:
+                    while first < pos:
+                        after = self._varint_value(first, pos)
+                        if after is None:
+                            return None
+                        items.append((first, after - first))
+                        first = after
+            elif tag == 0x0D and kind == "float_list" and pos + 5 <= stop:   # one float
+                self.exact.append((pos, pos + 1))
+                items.append((pos + 1, 1))
+                pos += 5
+            elif tag == 0x08 and kind == "int64_list":   # one unpacked varint
+                self.exact.append((pos, pos + 1))
+                after = self._varint_value(pos + 1, stop)
+                if after is None:
+                    return None
+                items.append((pos + 1, after - pos - 1))
+                pos = after
+            else:
+                return None
+        return kind, items
+
+    def example(self):
+        """Walks the whole record; False if it is not an Example of the plain form."""
+        data, end = self.data, len(self.data)
+        if not end:
+            return True   # an empty Example: no features
+        body = self._field(0, end) if data[0] == 0x0A else None
+        if body is None or body[1] != end:
+            return False  # other Example fields, or several Features messages to merge
+        pos = body[0]
+        while pos < end:
+            entry = self._field(pos, end) if data[pos] == 0x0A else None
+            if entry is None:
+                return False
+            pos, stop = entry
+            key = value = None
+            while pos < stop:
+                tag = data[pos]
+                field = self._field(pos, stop)
+                if field is None:
+                    return False
+                if tag == 0x0A and key is None:
+                    key = data[field[0]:field[1]]
+                    self.exact.append(field)
+                elif tag == 0x12 and value is None:
+                    value = self._feature(*field)
+                    if value is None:
+                        return False
+                else:
+                    return False
+                pos = field[1]
+            if key is None or value is None:
+                return False
+            try:
+                key = key.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            if key in self.features:
+                return False   # a repeated map key: protobuf keeps the last one
+            self.features[key] = value
+        return True
+
+
+def _ranges(spans):
+    """Sorted, merged ``(start, end)`` ranges."""
+    out = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
+
+
+class _Values:
+    """How to read one feature's values from the records of a layout.
+
+    Attributes:
+      kind: ``bytes_list``, ``float_list``, ``int64_list``, or None when the feature has no
+        values (missing from the layout, or a Feature with no list).
+      missing: whether the key is absent from the layout.
+      count: the number of values per record.
+    """
+
+    def __init__(self, kind, items, missing=False):
+        self.kind = kind
+        self.items = items
+        self.missing = missing
+        if kind == "float_list":
+            self.count = sum(n for _, n in items)
+            self.cols = np.array([s + i for s, n in items for i in range(4 * n)],
+                                 dtype=np.intp)
+        else:
+            self.count = len(items)
+        if kind == "int64_list":
+            self.single = all(n == 1 for _, n in items)
+            self.cols = np.array([s + i for s, n in items for i in range(n)], dtype=np.intp)
+            self.shifts = np.array([7 * i for _, n in items for i in range(n)],
+                                   dtype=np.uint64)
+            self.starts = np.cumsum([0] + [n for _, n in items[:-1]]).astype(np.intp)
+
+    def scalar(self, data):
+        """The one value of one record ``data`` as a 0-d array (the usual scalar feature:
+        a label, an encoded image), without the 1-D array and reshape of :meth:`one`."""
+        start, n = self.items[0]
+        if self.kind == "bytes_list":
+            out = np.empty((), dtype=object)
+            out[()] = data[start:start + n]
+            return out
+        if self.kind == "int64_list" and n == 1:
+            return np.array(data[start], dtype=np.int64)
+        return self.one(data, None).reshape(())
+
+    def one(self, data, dtype):
+        """The values of one record ``data`` as a 1-D array of ``dtype``."""
+        kind, items = self.kind, self.items
+        if kind is None or not items:
+            return _empty(dtype)
+        if kind == "bytes_list":
+            out = np.empty((len(items),), dtype=object)
+            out[:] = [data[s:s + n] for s, n in items]
+            return out
+        if kind == "float_list":
+            if len(items) == 1:
+                start, n = items[0]
+                return np.frombuffer(data, "<f4", n, start).astype(np.float32)
+            return np.concatenate([np.frombuffer(data, "<f4", n, s) for s, n in items]) \
+                .astype(np.float32)
+        if self.single:
+            return np.array([data[s] for s, _ in items], dtype=np.int64)
+        values = []
+        for start, n in items:
+            value = 0
+            for i in range(n):
+                value |= (data[start + i] & 0x7F) << (7 * i)
+            values.append(value - (1 << 64) if value >> 63 else value)
+        return np.array(values, dtype=np.int64)
+
+    def rows(self, rows, dtype):
+        """The values of a ``[records, length]`` uint8 matrix: ``[records, count]``."""
+        kind, items = self.kind, self.items
+        g = rows.shape[0]
+        if kind is None or not items:
+            return np.empty((g, 0), dtype=dtype.as_numpy_dtype)
+        if kind == "bytes_list":
+            out = np.empty((g, len(items)), dtype=object)
+            for j, (start, n) in enumerate(items):
+                if n:
+                    out[:, j] = np.ascontiguousarray(rows[:, start:start + n]) \
+                        .view("V%d" % n).reshape(g).tolist()
+                else:
+                    out[:, j] = [b""] * g
+            return out
+        if kind == "float_list":
+            raw = np.ascontiguousarray(rows[:, self.cols])
+            return raw.view("<f4").astype(np.float32)
+        if self.single:
+            return rows[:, self.cols].astype(np.int64)
+        parts = (rows[:, self.cols] & 0x7F).astype(np.uint64) << self.shifts
+        return np.add.reduceat(parts, self.starts, axis=1).view(np.int64)
+
+
+class _Plan:
+    """A layout compiled for one parse op's spec: the checks that tell whether a record
+    has the layout, and a :class:`_Values` per sparse and dense feature."""
+
+    def __init__(self, length, data, walk, sparse, dense):
+        self.length = length
+        exact = _ranges(walk.exact)
+        self.segments = [(s, e, data[s:e]) for s, e in exact]
+        self.flags = [(p, data[p] & 0x80) for p in walk.flags]
+        cols = [p for s, e in exact for p in range(s, e)] + list(walk.flags)
+        mask = [0xFF] * (len(cols) - len(walk.flags)) + [0x80] * len(walk.flags)
+        self.cols = np.array(cols, dtype=np.intp)
+        self.mask = np.array(mask, dtype=np.uint8)
+        self.want = np.frombuffer(data, np.uint8)[self.cols] & self.mask
+        self.sparse = sparse
+        self.dense = dense
+
+    def matches(self, data):
+        """Whether one record of this length has the layout."""
+        for start, end, expected in self.segments:
+            if data[start:end] != expected:
+                return False
+        for pos, bit in self.flags:
+            if data[pos] & 0x80 != bit:
+                return False
+        return True
+
+    def matching(self, rows):
+        """A boolean per row of a ``[records, length]`` uint8 matrix: has the layout."""
+        return ((rows[:, self.cols] & self.mask) == self.want).all(axis=1)
+
+
+def _new_plan(data, spec):
+    """A plan for the layout of record ``data``, remembered in ``spec``; None when the
+    record is not plain, does not suit the spec (a type or count error, a missing required
+    feature: protobuf reports those), or the spec knows enough layouts already."""
+    if spec.plan_count >= _MAX_PLANS or not isinstance(data, bytes):
+        return None
+    spec.plan_count += 1
+    walk = _Walk(data)
+    if not walk.example():
+        return None
+    features = walk.features
+
+    def values(key, dtype):
+        if key not in features:
+            return _Values(None, [], missing=True)
+        kind, items = features[key]
+        if kind is not None and kind != _LIST_OF[dtype]:
+            return None
+        return _Values(kind, items)
+
+    sparse = [values(key, dtype) for key, dtype in zip(spec.sparse_keys, spec.sparse_types)]
+    dense = []
+    for key, dtype, variable, dims, size in spec.dense:
+        v = values(key, dtype)
+        if variable and not size:
+            v = None   # rows of no values: left to the protobuf path
+        elif v is not None and not v.missing and (v.count % size if variable
+                                                  else v.count != size):
+            v = None   # protobuf reports the wrong count
+        dense.append(v)
+    if None in sparse or None in dense:
+        return None
+    plan = _Plan(len(data), data, walk, sparse, dense)
+    spec.plans.setdefault(len(data), []).append(plan)
+    return plan
+
+
+def _fast_features(data, spec, defaults):
+    """:func:`_parse_features` of one record read by its layout, or None (use protobuf)."""
+    for plan in spec.plans.get(len(data), ()):
+        if plan.matches(data):
+            break
+    else:
+        plan = _new_plan(data, spec)
+        if plan is None:
+            return None
+    sparse = [v.one(data, dtype) for v, dtype in zip(plan.sparse, spec.sparse_types)]
+    dense = []
+    for k, (v, (key, dtype, variable, dims, size)) in enumerate(zip(plan.dense, spec.dense)):
+        if v.missing and not variable:
+            if not defaults[k].size:
+                return None   # a required feature is missing: protobuf's error
+            dense.append(defaults[k].reshape(dims))
+        elif not dims and not variable:
+            dense.append(v.scalar(data))
+        else:
+            dense.append(v.one(data, dtype).reshape(((-1,) if variable else ()) + dims))
+    return sparse, dense
+
+
+def _fast_batch(records, spec, defaults):
+    """The sparse ``(values, counts)`` and dense outputs of a batch of records read by
+    their layouts, or None unless every record has a known (or new, plain) layout."""
+    total = len(records)
+    if not total:
+        return None
+    lengths = np.fromiter(map(len, records), np.int64, total)
+    if (lengths == lengths[0]).all():
+        by_length = [(int(lengths[0]), None)]
+    else:
+        values, inverse = np.unique(lengths, return_inverse=True)
+        by_length = [(int(n), np.flatnonzero(inverse == i)) for i, n in enumerate(values)]
+    groups = []   # (plan, record indices or None for all, their rows)
+    for length, index in by_length:
+        recs = records if index is None else [records[i] for i in index]
+        try:
+            joined = b"".join(recs)
+        except TypeError:
+            return None   # not all bytes
+        rows = np.frombuffer(joined, np.uint8).reshape(len(recs), length)
+        left = None       # rows still without a plan (None: all of them)
+        plans = spec.plans.get(length, [])
+        tried = 0
+        while left is None or left.size:
+            if tried < len(plans):
+                plan = plans[tried]
+                tried += 1
+            else:
+                plan = _new_plan(recs[0 if left is None else int(left[0])], spec)
+                if plan is None:
+                    return None
+                plans = spec.plans[length]
+                tried = len(plans)
+            ok = plan.matching(rows if left is None else rows[left])
+            if ok.all():
+                taken, left = left, np.empty((0,), dtype=np.intp)
+            elif ok.any():
+                if left is None:
+                    left = np.arange(len(recs))
+                taken, left = left[ok], left[~ok]
+            else:
+                continue
+            if taken is None:
+                groups.append((plan, index, rows))
+            else:
+                groups.append((plan, taken if index is None else index[taken], rows[taken]))
+    dense = []
+    for k, (key, dtype, variable, dims, size) in enumerate(spec.dense):
+        parts = []
+        for plan, index, rows in groups:
+            v = plan.dense[k]
+            if v.missing and not variable:
+                if not defaults[k].size:
+                    return None   # a required feature is missing: protobuf's error
+                part = np.broadcast_to(defaults[k].reshape(dims), (rows.shape[0],) + dims)
+            else:
+                part = v.rows(rows, dtype).reshape((rows.shape[0],) + ((-1,) if variable
+                                                                       else ()) + dims)
+            parts.append((index, part))
+        dense.append(_assemble_dense(parts, total, dtype, dims, variable,
+                                     _padding(defaults[k], dtype)))
+    sparse = []
+    for k, dtype in enumerate(spec.sparse_types):
+        parts = [(index, plan.sparse[k].rows(rows, dtype)) for plan, index, rows in groups]
+        sparse.append(_assemble_sparse(parts, total, dtype))
+    return sparse, dense
+
+
+def _assemble_dense(parts, total, dtype, dims, variable, pad):
+    """One dense output from ``(record indices or None, values)`` parts of a batch."""
+    if len(parts) == 1 and parts[0][0] is None and not variable:
+        return np.ascontiguousarray(parts[0][1])
+    width = max(p.shape[1] for _, p in parts) if variable else None
+    shape = (total,) + ((width,) if variable else ()) + dims
+    out = np.empty(shape, dtype=dtype.as_numpy_dtype)
+    if variable:
+        out[...] = pad
+    for index, part in parts:
+        where = slice(None) if index is None else index
+        if variable:
+            out[where, :part.shape[1]] = part
+        else:
+            out[where] = part
+    return out
+
+
+def _assemble_sparse(parts, total, dtype):
+    """``(values in record order, counts per record)`` from ``(indices, [n, count])``."""
+    if len(parts) == 1 and parts[0][0] is None:
+        values = parts[0][1]
+        return values.reshape(-1), np.full((total,), values.shape[1], dtype=np.int64)
+    counts = np.zeros((total,), dtype=np.int64)
+    for index, part in parts:
+        counts[index] = part.shape[1]
+    starts = np.cumsum(counts) - counts
+    values = np.empty((int(counts.sum()),), dtype=dtype.as_numpy_dtype)
+    for index, part in parts:
+        if part.shape[1]:
+            where = starts[index][:, None] + np.arange(part.shape[1])
+            values[where.reshape(-1)] = part.reshape(-1)
+    return values, counts
+
+
 def _run_single(ctx, serialized, spec, defaults):
     """One record (ParseSingleExample): no batching work at all."""
-    example = _parse_example_proto(serialized.item(), example_pb2.Example(), "")
-    sparse, dense = _parse_features(example.features.feature, spec, defaults, "", "")
+    data = serialized.item()
+    parsed = _fast_features(data, spec, defaults) if isinstance(data, bytes) else None
+    if parsed is None:
+        example = _parse_example_proto(data, example_pb2.Example(), "")
+        parsed = _parse_features(example.features.feature, spec, defaults, "", "")
+    sparse, dense = parsed
     xp = ctx.xp
     outputs = [xp.arange(v.shape[0], dtype=np.int64).reshape(-1, 1) for v in sparse]
     outputs += [v if v.dtype == object else ctx.to_device(v) for v in sparse]
@@ -234,6 +707,17 @@ def _run_parse(ctx, serialized, names, spec, defaults, batched):
     if not batched:
         return _run_single(ctx, serialized, spec, defaults)
     records = serialized.reshape(-1).tolist()
+    fast = _fast_batch(records, spec, defaults)
+    if fast is not None:
+        sparse, dense = fast
+        outputs = []
+        parts = [_sparse_from_counts(ctx, values, counts, dtype) for (values, counts), dtype
+                 in zip(sparse, spec.sparse_types)]
+        for j in range(3):
+            outputs.extend(p[j] for p in parts)
+        outputs += [v if dtype is _dtypes.string else ctx.to_device(v)
+                    for v, dtype in zip(dense, spec.dense_types)]
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
     sparse = [[] for _ in spec.sparse_keys]
     dense = [[] for _ in spec.dense_keys]
     # Records are decoded one by one: each is a separate protobuf message.

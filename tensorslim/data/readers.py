@@ -9,6 +9,7 @@ record; when the current file (work unit) is exhausted it dequeues the next file
 any dequeue, and raising ``OutOfRangeError`` once that queue is closed and empty.
 """
 import collections
+import itertools
 import os
 import threading
 import zlib
@@ -68,11 +69,7 @@ def _decompress(data, encoding, filename):
 def _tfrecord_records(work, attrs):
     filename = _fs_path(work)
     with TFRecordFileReader(filename, attrs.get("compression_type") or None) as reader:
-        while True:
-            offset = reader.offset
-            record = reader.read_record()
-            if record is None:
-                return
+        for offset, record in reader._records(keyed=True):
             yield b"%s:%d" % (work, offset), record
 
 
@@ -155,6 +152,34 @@ class _ReaderState:
             self.produced += 1
             return record
 
+    def next_records(self, ctx, queue, n):
+        """Up to ``n`` records as lists ``(keys, values)``, as ``n`` calls of
+        :meth:`next_record` would give them (fewer only when the queue is closed and
+        empty), without a call per record.  Caller holds ``self.lock``."""
+        got = []
+        while len(got) < n:
+            if self.records is None:
+                try:
+                    work = self._next_work(ctx, queue)
+                except errors.OutOfRangeError:
+                    if got:
+                        break
+                    raise
+                self.records = self.source(work, self.attrs)
+            want = n - len(got)
+            before = len(got)
+            try:
+                got.extend(itertools.islice(self.records, want))
+            except Exception:
+                self.produced += len(got) - before
+                self.records = None   # a broken file: the next read starts on the next one
+                raise
+            self.produced += len(got) - before
+            if len(got) - before < want:
+                self.records = None
+                self.completed += 1
+        return [k for k, _ in got], [v for _, v in got]
+
     def reset(self):
         with self.lock:
             if self.records is not None:
@@ -200,17 +225,8 @@ def _read_up_to_kernel(ctx, reader, queue, num_records):
     if n <= 0:
         raise errors.InvalidArgumentError(None, ctx.op, "num_records must be positive, got %d"
                                           % n)
-    keys, values = [], []
     with reader.lock:
-        while len(keys) < n:
-            try:
-                key, value = reader.next_record(ctx, queue)
-            except errors.OutOfRangeError:
-                if keys:
-                    break
-                raise
-            keys.append(key)
-            values.append(value)
+        keys, values = reader.next_records(ctx, queue, n)
     return _string_vector(keys), _string_vector(values)
 
 

@@ -14,11 +14,13 @@ needs for its ``"filename:offset"`` keys.  Every record's length and data CRCs a
 checked; corruption and truncation raise :class:`~tensorslim.core.errors.DataLossError`
 naming the file and the byte offset of the bad record.
 """
+import functools
 import os
 import struct
 import zlib
 
 import google_crc32c
+import numpy as np
 
 from tensorslim.core.errors import (DataLossError, FailedPreconditionError,
                                     InvalidArgumentError, NotFoundError, OutOfRangeError,
@@ -41,8 +43,30 @@ _MAX_READ_PIECE = 1 << 26         # never ask for more at once, whatever a lengt
 _DEFAULT_WRITE_BUFFER = 1 << 18
 
 # The read loop calls the C CRC directly and masks inline: going through
-# ``tensorslim.io.crc.masked_crc32c`` costs three times as much per record.
+# ``tensorslim.io.crc.masked_crc32c`` costs three times as much per record.  Masking is
+# ``rotr15(crc) + MASK_DELTA`` mod 2**32; the bits above 32 that ``crc << 17`` leaves in the
+# rotation cannot reach the low 32 bits of the sum, so one final ``& 0xFFFFFFFF`` suffices.
 _crc32c_value = google_crc32c.value
+
+# Iteration checks the buffered records a block at a time: the data CRCs are computed by
+# one ``map`` over the records' bytes and compared with the stored ones in numpy.  Runs of
+# one length (fixed-size Examples such as MNIST) need no Python step per record at all: one
+# numpy view over the block compares every header with the first.  Records of other lengths
+# have their headers walked in Python.  Long records gain nothing from blocks.
+_BLOCK_RECORDS = 256      # at most this many records per block,
+_BLOCK_BYTES = 1 << 18    # and this many bytes of them,
+_BLOCK_MIN_RECORDS = 8    # and no block for fewer records than this
+_BLOCK_MAX_LENGTH = _BLOCK_BYTES // _BLOCK_MIN_RECORDS - _HEADER_SIZE - _FOOTER_SIZE
+_CHECKED_HEADERS = 4096   # distinct record headers whose CRC a reader remembers
+_MASK_DELTA32 = np.uint32(MASK_DELTA)
+_FOOTER_COLUMNS = np.arange(_FOOTER_SIZE, dtype=np.intp)
+
+
+@functools.lru_cache(maxsize=16)
+def _block_dtype(length):
+    """The numpy record layout of one framed record holding ``length`` bytes of data."""
+    return np.dtype([("length", "<u8"), ("length_crc", "<u4"), ("data", "V%d" % length),
+                     ("crc", "<u4")])
 
 
 class TFRecordCompressionType:
@@ -353,7 +377,9 @@ class TFRecordFileReader:
         self._chunk = max(int(buffer_size or opts.input_buffer_size or _DEFAULT_READ_CHUNK),
                           _HEADER_SIZE + _FOOTER_SIZE)
         self._file = None
-        self._checked_header = None
+        # The (length, masked length CRC) headers whose CRC matched: records of one size
+        # repeat theirs, so each one's CRC is computed once (a bounded cache).
+        self._checked = set()
         self._reopen()
         if offset:
             self.seek(offset)
@@ -366,11 +392,11 @@ class TFRecordFileReader:
     @property
     def offset(self):
         """The offset of the next record to be read."""
-        return self._offset
+        return self._base + self._pos
 
     def tell(self):
         """Returns the offset of the next record to be read."""
-        return self._offset
+        return self._base + self._pos
 
     def _reopen(self):
         if self._file is not None:
@@ -380,9 +406,11 @@ class TFRecordFileReader:
             self._source = _RawSource(self._file)
         else:
             self._source = _ZlibSource(self._file, self._wbits, self._chunk)
+        # The buffered stream bytes, the read position in them, and the stream offset of
+        # the buffer's first byte: the next record's offset is always ``_base + _pos``.
         self._buf = b""
         self._pos = 0
-        self._offset = 0
+        self._base = 0
 
     def _fill(self, need):
         """Buffers at least ``need`` bytes past the read position; returns how many it has."""
@@ -394,17 +422,22 @@ class TFRecordFileReader:
             raise FailedPreconditionError(None, None, "Reader for %s is closed." % self._path)
         parts = [buf[pos:]] if avail else []
         read = self._source.read
+        # With a partial record left over, read just the rest of it: joining the leftover
+        # to a whole new chunk would copy the chunk once more.  The next fill, from an empty
+        # buffer, reads a whole chunk and keeps it as it is.
+        size = need - avail if avail else max(self._chunk, need)
         try:
             while avail < need:
-                data = read(min(max(self._chunk, need - avail), _MAX_READ_PIECE))
+                data = read(min(max(size, need - avail), _MAX_READ_PIECE))
                 if not data:
                     break
                 parts.append(data)
                 avail += len(data)
         except _StreamError as e:
-            raise self._error(e.kind + " record at %d", self._offset, str(e)) from None
+            raise self._error(e.kind + " record at %d", self._base + pos, str(e)) from None
         finally:
             self._buf = parts[0] if len(parts) == 1 else b"".join(parts)
+            self._base += pos
             self._pos = 0
         return avail
 
@@ -428,25 +461,19 @@ class TFRecordFileReader:
             if avail == 0:
                 return None
             if avail < _HEADER_SIZE:
-                raise self._error("truncated record at %d", self._offset,
+                raise self._error("truncated record at %d", self._base + self._pos,
                                   "the file ends %d bytes into the 12-byte record header"
                                   % avail)
         buf, pos = self._buf, self._pos
-        header = buf[pos:pos + _HEADER_SIZE]
-        length, length_crc = _HEADER.unpack_from(header)
-        # Records of one size repeat the same 12 header bytes: check their CRC once.
-        if header != self._checked_header:
-            crc = _crc32c_value(header[:8])
-            if ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + MASK_DELTA) & 0xFFFFFFFF != \
-                    length_crc:
-                raise self._error("corrupted record at %d", self._offset,
-                                  "length CRC mismatch")
-            self._checked_header = header
+        header = _HEADER.unpack_from(buf, pos)
+        if header not in self._checked and not self._check_header(buf, pos, header):
+            raise self._error("corrupted record at %d", self._base + pos, "length CRC mismatch")
+        length = header[0]
         total = _HEADER_SIZE + length + _FOOTER_SIZE
         if avail < total:
             avail = self._fill(total)
             if avail < total:
-                raise self._error("truncated record at %d", self._offset,
+                raise self._error("truncated record at %d", self._base + self._pos,
                                   "the record needs %d bytes but the file ends after %d"
                                   % (total, avail))
             buf, pos = self._buf, self._pos
@@ -454,12 +481,158 @@ class TFRecordFileReader:
         end = start + length
         data = buf[start:end]
         crc = _crc32c_value(data)
-        if ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + MASK_DELTA) & 0xFFFFFFFF != \
-                _CRC.unpack_from(buf, end)[0]:
-            raise self._error("corrupted record at %d", self._offset, "data CRC mismatch")
+        if ((crc >> 15 | crc << 17) + MASK_DELTA) & 0xFFFFFFFF != _CRC.unpack_from(buf, end)[0]:
+            raise self._error("corrupted record at %d", self._base + pos, "data CRC mismatch")
         self._pos = end + _FOOTER_SIZE
-        self._offset += total
         return data
+
+    def _check_header(self, buf, pos, header):
+        """Whether the header at ``pos``, unpacked as ``header``, has a matching CRC; a
+        matching one is remembered."""
+        crc = _crc32c_value(buf[pos:pos + 8])
+        if ((crc >> 15 | crc << 17) + MASK_DELTA) & 0xFFFFFFFF != header[1]:
+            return False
+        if len(self._checked) >= _CHECKED_HEADERS:
+            self._checked.clear()
+        self._checked.add(header)
+        return True
+
+    def _records(self, keyed=False, track=True):
+        """Yields the records from the read position on, exactly as repeated
+        :meth:`read_record` calls would, at a fraction of the cost per record.
+
+        Records are checked a block at a time over the buffered bytes (see
+        :meth:`_fixed_block` and :meth:`_walk_block`), or one at a time inline; anything
+        else (too few bytes buffered, a CRC mismatch, the end of the file) goes through
+        :meth:`read_record` for that one record, so refills, errors and their offsets are
+        exactly read_record's.
+
+        Args:
+          keyed: yield ``(offset, record)`` pairs instead of records.
+          track: keep :attr:`offset` current between the records (and notice reads and
+            seeks made in between); without it, and with ``keyed``, the offset is only
+            current once iteration ends, which suits a reader nobody else sees.
+        """
+        unpack_header = _HEADER.unpack_from
+        unpack_crc = _CRC.unpack_from
+        value = _crc32c_value
+        checked = self._checked
+        read = self.read_record
+        last = None   # the header of the record read last
+        while True:
+            buf, pos = self._buf, self._pos
+            if pos + _HEADER_SIZE <= len(buf):
+                header = unpack_header(buf, pos)
+                block = None
+                if header[0] <= _BLOCK_MAX_LENGTH:
+                    if header == last:
+                        block = self._fixed_block(header)
+                    if block is None:
+                        block = self._walk_block()
+                if block:
+                    records, ends, last = block
+                    if keyed:
+                        self._pos = ends[-1] + _FOOTER_SIZE
+                        start = self._base - _HEADER_SIZE
+                        yield from zip([start + e - len(r) for e, r in zip(ends, records)],
+                                       records)
+                    elif not track:
+                        self._pos = ends[-1] + _FOOTER_SIZE
+                        yield from records
+                    else:
+                        for data, end in zip(records, ends):
+                            self._pos = after = end + _FOOTER_SIZE
+                            yield data
+                            if self._pos != after or self._buf is not buf:
+                                break   # the caller read or sought in between
+                    continue
+                if header in checked or self._check_header(buf, pos, header):
+                    start = pos + _HEADER_SIZE
+                    end = start + header[0]
+                    if end + _FOOTER_SIZE <= len(buf):
+                        data = buf[start:end]
+                        crc = value(data)
+                        if ((crc >> 15 | crc << 17) + MASK_DELTA) & 0xFFFFFFFF == \
+                                unpack_crc(buf, end)[0]:
+                            self._pos = end + _FOOTER_SIZE
+                            last = header
+                            yield (self._base + pos, data) if keyed else data
+                            continue
+            # Everything else, with its refills and error reports, is read_record's.
+            offset = self._base + self._pos
+            data = read()
+            if data is None:
+                return
+            last = None
+            yield (offset, data) if keyed else data
+
+    def _fixed_block(self, header):
+        """Checks the records of ``header``'s length from the read position on in one
+        vectorized pass, up to the first that differs (another header, a bad CRC) or is not
+        wholly buffered.  Returns ``(records, the buffer position where each one's data
+        ends, the last one's header)``, or None when fewer than a block's worth have that
+        header or the first one is bad."""
+        length = header[0]
+        stride = length + _HEADER_SIZE + _FOOTER_SIZE
+        buf, pos = self._buf, self._pos
+        count = min((len(buf) - pos) // stride, _BLOCK_RECORDS, _BLOCK_BYTES // stride)
+        if count < _BLOCK_MIN_RECORDS:
+            return None
+        rows = np.frombuffer(buf, _block_dtype(length), count, pos)
+        same = (rows["length"] == length) & (rows["length_crc"] == header[1])
+        if not same.all():
+            count = int(same.argmin())
+            if count < _BLOCK_MIN_RECORDS:
+                return None
+            rows = rows[:count]
+        records = rows["data"].tolist()
+        crcs = np.fromiter(map(_crc32c_value, records), np.uint32, count)
+        bad = ((crcs >> 15) | (crcs << 17)) + _MASK_DELTA32 != rows["crc"]
+        if bad.any():
+            count = int(bad.argmax())
+            if not count:
+                return None
+            del records[count:]
+        first = pos + _HEADER_SIZE + length
+        return records, range(first, first + count * stride, stride), header
+
+    def _walk_block(self):
+        """Like :meth:`_fixed_block` for records of any lengths: their headers are walked
+        one by one, their data CRCs checked in one pass.  None when fewer than a block's
+        worth of records are buffered."""
+        buf, pos = self._buf, self._pos
+        # Every record taken ends, footer included, in the buffer and in the block's bytes.
+        stop = min(len(buf), pos + _BLOCK_BYTES) - _FOOTER_SIZE
+        unpack_header = _HEADER.unpack_from
+        checked = self._checked
+        records, ends = [], []
+        p = pos
+        for _ in range(_BLOCK_RECORDS):
+            if p + _HEADER_SIZE > stop:
+                break
+            header = unpack_header(buf, p)
+            end = p + _HEADER_SIZE + header[0]
+            if end > stop or (header not in checked and
+                              not self._check_header(buf, p, header)):
+                break
+            records.append(buf[p + _HEADER_SIZE:end])
+            ends.append(end)
+            p = end + _FOOTER_SIZE
+        count = len(ends)
+        if count < _BLOCK_MIN_RECORDS:
+            return None
+        crcs = np.fromiter(map(_crc32c_value, records), np.uint32, count)
+        at = np.array(ends, dtype=np.intp)[:, None] + _FOOTER_COLUMNS
+        stored = np.frombuffer(buf, np.uint8)[at].view("<u4").reshape(count)
+        bad = ((crcs >> 15) | (crcs << 17)) + _MASK_DELTA32 != stored
+        if bad.any():
+            count = int(bad.argmax())
+            if not count:
+                return None
+            del records[count:]
+            del ends[count:]
+        last = ends[-1] - len(records[-1]) - _HEADER_SIZE
+        return records, ends, unpack_header(buf, last)
 
     def seek(self, offset):
         """Positions the reader so that the next record is read from ``offset``.
@@ -476,21 +649,21 @@ class TFRecordFileReader:
         if offset < 0:
             raise InvalidArgumentError(None, None, "negative offset %d for %s"
                                        % (offset, self._path))
-        if offset == self._offset:
+        current = self._base + self._pos
+        if offset == current:
             return
         if self._wbits is None:
             self._file.seek(offset)
-            self._buf, self._pos, self._offset = b"", 0, offset
+            self._buf, self._pos, self._base = b"", 0, offset
             return
-        if offset < self._offset:
+        if offset < current:
             self._reopen()
-        while self._offset < offset:
-            avail = self._fill(min(offset - self._offset, self._chunk))
+        while self._base + self._pos < offset:
+            want = offset - self._base - self._pos
+            avail = self._fill(min(want, self._chunk))
             if avail == 0:
                 break   # past the end: the next read reports end of file
-            step = min(avail, offset - self._offset)
-            self._pos += step
-            self._offset += step
+            self._pos += min(avail, want)
 
     def read(self, offset):
         """Reads the record at ``offset`` (random access, as ``tf_record_random_reader``).
@@ -510,7 +683,7 @@ class TFRecordFileReader:
         if record is None:
             raise OutOfRangeError(None, None, "no record at offset %d in %s (end of file)"
                                   % (offset, self._path))
-        return record, self._offset
+        return record, self._base + self._pos
 
     def close(self):
         """Closes the file; idempotent."""
@@ -519,7 +692,7 @@ class TFRecordFileReader:
             f.close()
 
     def __iter__(self):
-        return self
+        return self._records()
 
     def __next__(self):
         record = self.read_record()
@@ -553,8 +726,4 @@ def tf_record_iterator(path, options=None):
         record's offset); the records before it are yielded first.
     """
     with TFRecordFileReader(path, options) as reader:
-        read = reader.read_record
-        record = read()
-        while record is not None:
-            yield record
-            record = read()
+        yield from reader._records(track=False)
