@@ -41,10 +41,15 @@ def relu(xp, x):
 
 
 def relu_grad(xp, dy, x):
-    """``dy`` where ``x > 0``, else 0."""
-    # A multiply by the bool mask is several times faster than xp.where under numpy (and
-    # faster than first casting the mask to dy's dtype).
-    return xp.multiply(dy, x > 0)
+    """``dy`` where ``x > 0``, else ``dy * 0`` (so -0.0 and NaN come out as from a multiply)."""
+    # A multiply by the mask is much faster than xp.where under numpy. There the mask goes to
+    # dy's dtype first: numpy's mixed float * bool multiply runs a buffered casting loop that
+    # costs 5-25% more than the cast plus a plain multiply in place, for the same values.
+    # cupy fuses the mixed multiply into one kernel.
+    if not _nn._is_numpy(xp) or x.shape != dy.shape:
+        return xp.multiply(dy, x > 0)
+    mask = (x > 0).astype(dy.dtype)
+    return xp.multiply(dy, mask, out=mask)
 
 
 def relu6(xp, x):

@@ -1402,13 +1402,36 @@ def _matmul_shape(op):
     return [TensorShape([m, n])]
 
 
+# For a row-major result OpenBLAS takes the result's columns as its "M" side; asking for the
+# transposed product (b.T @ a.T) swaps the roles of the operands. For float32 with few rows m,
+# many columns n and a long inner dimension k the swapped call is 5-25% faster on one thread,
+# the transposing copy of the small [m, n] result included (LeNet's fc layer, [64, 3136] @
+# [3136, 1024]: 9.3 -> 8.1 ms; [64, 1024] @ [1024, 3136] with b transposed: 8.1 -> 7.5 ms);
+# when b is not k-contiguous, only up to n = 1024. Measured over square, tall, wide and LeNet
+# shapes with every transpose combination; float64 is slower the swapped way. The choice
+# depends on shapes, dtype and memory order only, never on timings, so results are the same
+# run to run.
+def _transposed_gemm_is_faster(a, b):
+    """Whether numpy's float32 ``a @ b`` (2-D) runs faster as ``(b.T @ a.T).T``."""
+    m, k = a.shape
+    n = b.shape[1]
+    if a.dtype != np.float32 or b.dtype != np.float32:
+        return False
+    if not (m <= 128 and n >= 2 * m and k >= 256):
+        return False
+    return b.flags.f_contiguous or (k >= 1024 and n <= 1024)
+
+
 def _matmul_kernel(ctx, a, b):
     attrs = ctx.attrs
+    xp = ctx.xp
     if attrs["transpose_a"]:
         a = a.T
     if attrs["transpose_b"]:
         b = b.T
-    return ctx.xp.matmul(a, b)
+    if xp is np and a.ndim == 2 and b.ndim == 2 and _transposed_gemm_is_faster(a, b):
+        return xp.ascontiguousarray(xp.matmul(b.T, a.T).T)
+    return xp.matmul(a, b)
 
 
 def _matmul_grad(op, grad):
