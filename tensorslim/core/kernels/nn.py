@@ -353,21 +353,30 @@ def _correlate(xp, x, nchw, w2, kh, kw, g, n, epilogue=None):
 
     ``x`` is the unpadded input in its ``data_format`` layout; ``g`` gives the padding and
     output size. The rows are in NHWC order whatever the layout used for the patches.
-    ``epilogue(rows, b0, b1)``, when given, updates each block of result rows (those of
-    images ``b0:b1``) in place right after its GEMM, while the block is still in cache (a
-    fused bias add, activation and pooling).
+    ``epilogue(rows, b0, b1)``, when given, updates result rows (those of images ``b0:b1``)
+    in place soon after their GEMM, while they are still in cache (a fused bias add,
+    activation and pooling): once about _EPILOGUE_BYTES of rows are done, so that its own
+    per-call cost is paid a few times, not once per image.
     """
     c = w2.shape[0] // (kh * kw) if kh * kw else 0
     cnhw = _use_cnhw(c, g.ow)
     xpad = _pad(xp, _layout(x, nchw, cnhw), g, 0, 2 if cnhw else 1)
     pixels = g.oh * g.ow
     y = xp.empty((n * pixels, w2.shape[1]), dtype=x.dtype)
+    per_image = pixels * w2.shape[1] * y.dtype.itemsize
+    pending = 0  # first image whose rows still wait for the epilogue
     for b0, b1, cols in _patch_blocks(xp, xpad, kh, kw, g, cnhw):
-        rows = y[b0 * pixels:b1 * pixels]
-        xp.matmul(cols.T if cnhw else cols, w2, out=rows)
-        if epilogue is not None:
-            epilogue(rows, b0, b1)
+        xp.matmul(cols.T if cnhw else cols, w2, out=y[b0 * pixels:b1 * pixels])
+        if epilogue is not None and ((b1 - pending) * per_image >= _EPILOGUE_BYTES
+                                     or b1 == n):
+            epilogue(y[pending * pixels:b1 * pixels], pending, b1)
+            pending = b1
     return y
+
+
+# How many bytes of convolution output _correlate lets pile up (in the L2 cache) before it
+# runs a fused epilogue on them.
+_EPILOGUE_BYTES = 512 << 10
 
 
 def _correlate_rows(xp, x, nchw, w, g, n):
