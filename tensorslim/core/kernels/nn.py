@@ -517,8 +517,15 @@ def conv2d_bias_activation(xp, x, w, bias, strides, padding, dilations=(1, 1, 1,
             g = _geometry(h, wd, w.shape[0], w.shape[1], strides, dilations, padding, nchw,
                           "Conv2D")
 
+    tiled = []
+
     def epilogue(rows, b0, b1):
-        xp.add(rows, bias, out=rows)
+        # The bias tiled over one image's pixels: an add along long contiguous rows, not
+        # a broadcast of a short channel vector (as the bias_add kernel does).
+        per_image = rows.reshape(b1 - b0, -1)
+        if not tiled:
+            tiled.append(xp.tile(bias, per_image.shape[1] // max(cout, 1)))
+        xp.add(per_image, tiled[0], out=per_image)
         if activation == "Relu":
             xp.maximum(rows, 0, out=rows)
         if pool is not None:
