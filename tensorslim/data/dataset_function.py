@@ -242,16 +242,29 @@ class FunctionRunner:
     def __init__(self, function, session):
         from tensorslim.core.session import Session
         self.function = function
-        self._session = Session(graph=function.graph)
+        self._session = sess = Session(graph=function.graph)
+        outputs = list(function.outputs)
         feeds = function.inputs + function.capture_inputs
-        self._plan = executor.compile_plan(self._session, list(function.outputs), [], feeds)
+        plan = executor.compile_plan(sess, outputs, [], feeds)
+        # The body runs once per element, so each step counts: the host constants it uses
+        # are fed (their values, as their kernels would return them) rather than run.
+        # Constants with control inputs, or in a plan with tf.cond, keep their steps.
+        host = sess._host_device()
+        consts = [op for op in plan.ops if op.type == "Const" and not op._control_inputs
+                  and sess._place(op) is host]
+        self._const_values = ()
+        if consts and not plan.has_dead:
+            self._const_values = tuple(sess._kernel_context(op, host).state for op in consts)
+            plan = executor.compile_plan(sess, outputs, [], feeds + [op.outputs[0]
+                                                                     for op in consts])
+        self._plan = plan
 
     def __call__(self, args, captured):
         """Returns the function's flat outputs for flat ``args`` and captured values."""
-        values = self._plan.run(list(args) + list(captured))
+        values = self._plan.run((*args, *captured, *self._const_values))
         if self.function.returns_dataset:
             return values[0]
-        return tuple(as_element_array(v) for v in values)
+        return tuple([v if type(v) is np.ndarray else as_element_array(v) for v in values])
 
     def close(self):
         self._session.close()

@@ -456,17 +456,18 @@ def _compression(value, op):
 # --------------------------------------------------------------------------- transformations
 
 class _MapIter:
-    __slots__ = ("input", "call")
+    __slots__ = ("input", "runner", "captured")
 
-    def __init__(self, input_iter, call):
+    def __init__(self, input_iter, runner, captured):
         self.input = input_iter
-        self.call = call
+        self.runner = runner
+        self.captured = captured
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return self.call(next(self.input))
+        return self.runner(next(self.input), self.captured)
 
 
 class MapValue(DatasetValue):
@@ -487,7 +488,7 @@ class MapValue(DatasetValue):
         upstream = self.input.make_iterator(env)
         n = _autotune(self.num_parallel_calls)
         if n <= 1:
-            return _MapIter(upstream, call)
+            return _MapIter(upstream, runner, captured)
         return _ParallelMapIter(upstream, call, n, env)
 
 
@@ -754,16 +755,22 @@ class ShuffleValue(DatasetValue):
 def stack_components(elements, op=None):
     """Stacks elements (flat tuples) into one batch per component; shapes must agree."""
     out = []
-    for i in range(len(elements[0])):
-        parts = [e[i] for e in elements]
+    for i, parts in enumerate(zip(*elements)):
         first = parts[0].shape
-        for k, p in enumerate(parts):
-            if p.shape != first:
-                raise errors.InvalidArgumentError(
-                    None, op, "Cannot batch tensors with different shapes in component %d. "
-                    "First element had shape %s and element %d had shape %s."
-                    % (i, _tf_shape(first), k, _tf_shape(p.shape)))
-        out.append(np.stack(parts))
+        if len({p.shape for p in parts}) > 1:
+            k = next(k for k, p in enumerate(parts) if p.shape != first)
+            raise errors.InvalidArgumentError(
+                None, op, "Cannot batch tensors with different shapes in component %d. "
+                "First element had shape %s and element %d had shape %s."
+                % (i, _tf_shape(first), k, _tf_shape(parts[k].shape)))
+        if parts[0].dtype != object:
+            # For equal shapes this is np.stack, without its per-element Python work.
+            out.append(np.array(parts))
+        else:   # strings: np.array could look into the elements
+            batch = np.empty((len(parts),) + first, dtype=object)
+            for k, p in enumerate(parts):
+                batch[k, ...] = p
+            out.append(batch)
     return tuple(out)
 
 
@@ -786,13 +793,10 @@ class _BatchIter:
     def __next__(self):
         if self.done:
             raise StopIteration
-        items = []
-        while len(items) < self.batch_size:
-            try:
-                items.append(next(self.upstream))
-            except StopIteration:
-                self.done = True
-                break
+        # An error from upstream drops the elements gathered so far, as TF's batch does.
+        items = list(itertools.islice(self.upstream, self.batch_size))
+        if len(items) < self.batch_size:
+            self.done = True
         if not items or (self.drop_remainder and len(items) < self.batch_size):
             raise StopIteration
         return self.assemble(items)

@@ -2,7 +2,8 @@
 
 A queue op (``FIFOQueueV2``...) outputs a resource handle; its value in a session is a
 host-side :class:`_QueueState` created once per session (or per ``shared_name``), holding
-elements (tuples of host arrays, one per component) behind a condition variable.  The
+elements (in blocks: one host array per component, elements along dimension 0; see
+"storage" below) behind a condition variable.  The
 enqueue/dequeue ops take the handle as their first input and block on real threads, so
 queue runners fill a queue while the training loop drains it.
 
@@ -79,6 +80,175 @@ def _shape_str(shape):
     return "[%s]" % ",".join("?" if d is None else str(d) for d in shape)
 
 
+# --------------------------------------------------------------------------- storage
+# A queue stores its elements in blocks, one array per component with the elements along
+# dimension 0, as enqueue_many hands them over: no array per element, one copy in and one
+# gather (or slice) out per component. ``take(n)`` returns, per component, the list of
+# arrays ("pieces") holding the dequeued elements along dimension 0, aligned across
+# components; pieces are never changed afterwards.
+#
+# The FIFO store and the list of the shape-less random queue work under the queue's lock
+# (``put``/``take`` keep references). The random pool copies elements in and out: so that
+# the lock is not held (and other threads do not queue up behind it, then behind the GIL)
+# while numpy copies, it reserves rows under the lock, copies without it, and commits under
+# it again (``deferred``).
+
+class _FifoStore:
+    """First-in first-out: a deque of enqueued blocks, each with a read cursor."""
+
+    deferred = False
+    pending = filling = 0
+
+    def __init__(self, n_components):
+        self.n_components = n_components
+        self.chunks = collections.deque()   # [components, start, stop]
+        self.size = 0
+
+    def put(self, components, start, stop):
+        self.chunks.append([components, start, stop])
+        self.size += stop - start
+
+    def take(self, n):
+        pieces = [[] for _ in range(self.n_components)]
+        self.size -= n
+        chunks = self.chunks
+        while n:
+            chunk = chunks[0]
+            components, start, stop = chunk
+            k = min(n, stop - start)
+            for parts, c in zip(pieces, components):
+                parts.append(c[start:start + k])
+            if start + k == stop:
+                chunks.popleft()
+            else:
+                chunk[1] = start + k
+            n -= k
+        return pieces
+
+
+class _ShufflePool:
+    """Random order, components of fixed shapes: one buffer per component (grown as needed,
+    up to the capacity). ``live`` lists the rows holding elements (a dequeue draws
+    positions in it), ``free`` the rows enqueues fill next; ``pending`` counts the rows that
+    copies in flight (without the lock) hold, ``filling`` those of them being enqueued."""
+
+    deferred = True
+
+    def __init__(self, rng, dtypes, shapes, capacity):
+        self.rng = rng
+        self.dtypes = [np.dtype(d.as_numpy_dtype) for d in dtypes]
+        self.shapes = shapes
+        self.capacity = capacity
+        self.buffers = [np.empty((0,) + s, dtype=d) for d, s in zip(self.dtypes, shapes)]
+        self.live = np.empty(0, dtype=np.intp)
+        self.free = np.empty(0, dtype=np.intp)
+        self.pending = self.filling = 0
+
+    @property
+    def size(self):
+        return len(self.live)
+
+    def _grow(self, rows):
+        have = len(self.buffers[0])
+        # Geometrically, but not past the capacity (elements may be large).
+        rows = max(rows, 2 * have, 64)
+        if self.capacity is not None:
+            rows = min(rows, self.capacity)
+        new = [np.empty((rows,) + s, dtype=d) for d, s in zip(self.dtypes, self.shapes)]
+        for b, old in zip(new, self.buffers):
+            b[:have] = old
+        self.buffers = new
+        self.free = np.concatenate([self.free, np.arange(have, rows, dtype=np.intp)])
+
+    # Enqueue: reserve (lock held), fill (lock released), commit or unreserve (lock held).
+    def reserve(self, k):
+        """Rows for ``k`` new elements; None while the buffers must grow but copies are in
+        flight (the caller waits for them)."""
+        if k > len(self.free):
+            if self.pending:
+                return None
+            self._grow(len(self.buffers[0]) + k - len(self.free))
+        rows, self.free = self.free[:k], self.free[k:]
+        self.pending += k
+        self.filling += k
+        return rows
+
+    def fill(self, rows, components, start, stop):
+        """Copies rows ``start:stop`` of ``components`` in; returns the rows, in order."""
+        k = stop - start
+        lo = int(rows.min())
+        if int(rows.max()) - lo == k - 1:
+            # Distinct rows spanning k are rows lo..lo+k-1: one block copy.
+            rows, target = np.arange(lo, lo + k, dtype=np.intp), slice(lo, lo + k)
+        else:
+            target = rows
+        for b, c in zip(self.buffers, components):
+            b[target] = c[start:stop]
+        return rows
+
+    def commit(self, rows):
+        self.live = np.concatenate([self.live, rows])
+        self.pending -= len(rows)
+        self.filling -= len(rows)
+
+    def unreserve(self, rows):
+        self.free = np.concatenate([self.free, rows])
+        self.pending -= len(rows)
+        self.filling -= len(rows)
+
+    # Dequeue: claim (lock held), gather (lock released), release (lock held).
+    def claim(self, n):
+        """Draws ``n`` elements (each uniform among those left) and removes them."""
+        live = self.live
+        taken = self.rng.choice(len(live), n, replace=False)
+        left = np.ones(len(live), dtype=bool)
+        left[taken] = False
+        self.live = live[left]
+        self.pending += n
+        return live[taken]
+
+    def gather(self, rows):
+        return [[b.take(rows, axis=0)] for b in self.buffers]
+
+    def release(self, rows):
+        for b in self.buffers:
+            if b.dtype == object:
+                b[rows] = None   # let go of the strings handed out
+        self.free = np.concatenate([self.free, np.sort(rows)])
+        self.pending -= len(rows)
+
+
+class _ShuffleList:
+    """Random order, component shapes unspecified (so elements are dequeued one at a time):
+    a list of elements (tuples of arrays)."""
+
+    deferred = False
+    pending = filling = 0
+
+    def __init__(self, rng, n_components):
+        self.rng = rng
+        self.n_components = n_components
+        self.items = []
+
+    @property
+    def size(self):
+        return len(self.items)
+
+    def put(self, components, start, stop):
+        # ``c[j, ...]`` keeps each element an array (0-d too), unlike iterating over ``c``.
+        self.items.extend(tuple(c[j, ...] for c in components) for j in range(start, stop))
+
+    def take(self, n):
+        # Without shapes, dequeues take one element: a draw and a swap with the last.
+        items = self.items
+        out = []
+        for _ in range(n):
+            j = int(self.rng.integers(len(items)))
+            items[j], items[-1] = items[-1], items[j]
+            out.append(items.pop())
+        return [[e[i][None, ...] for e in out] for i in range(self.n_components)]
+
+
 class _QueueState:
     """One queue's elements and waiters in one session."""
 
@@ -94,11 +264,16 @@ class _QueueState:
         self.shapes = [tuple(s.as_list()) for s in shapes] if shapes else None
         self.min_after_dequeue = min_after_dequeue
         self.random = kind == "RandomShuffleQueue"
-        self.items = [] if self.random else collections.deque()
         if self.random:
             seed = None if seeds == (0, 0) else [int(seeds[0]) & 0xFFFFFFFF,
                                                  int(seeds[1]) & 0xFFFFFFFF]
-            self.rng = np.random.default_rng(seed)
+            rng = np.random.default_rng(seed)
+            if self.shapes is not None and all(None not in s for s in self.shapes):
+                self.store = _ShufflePool(rng, self.dtypes, self.shapes, self.capacity)
+            else:
+                self.store = _ShuffleList(rng, len(self.dtypes))
+        else:
+            self.store = _FifoStore(len(self.dtypes))
         self.cv = threading.Condition()
         self.closed = False
         self.cancel_enqueues = False
@@ -126,7 +301,7 @@ class _QueueState:
             self.cv.notify_all()
 
     def size(self):
-        return len(self.items)
+        return self.store.size
 
     # -- waiting
     def _runners_never_started(self):
@@ -147,7 +322,7 @@ class _QueueState:
         """Waits (condition held) for a change; raises on deadline or unstarted runners."""
         now = time.monotonic()
         deadline = current_deadline()
-        never_started = dequeue and not self.closed and not self.items and \
+        never_started = dequeue and not self.closed and not self.store.size and \
             self._runners_never_started()
         if deadline is not None and now >= deadline:
             hint = " (%s)" % self._not_started_message() if never_started else ""
@@ -186,20 +361,40 @@ class _QueueState:
                     "(enqueuing into %s '%s')" % (i, _shape_str(expected),
                                                    _shape_str(c.shape), self.kind, self.name))
 
-    def enqueue(self, ctx, elements):
+    def enqueue(self, ctx, components, n):
+        """Adds the ``n`` elements of ``components`` (arrays with the elements along
+        dimension 0, which the queue may keep); blocks while the queue is full."""
+        store = self.store
         with self.cv:
             if self.closed:
                 raise errors.CancelledError(None, ctx.op, "%s '%s' is closed."
                                             % (self.kind, self.name))
             start = time.monotonic()
-            i, n = 0, len(elements)
+            i = 0
             while i < n:
                 if self.session_closed or self.cancel_enqueues:
                     raise errors.CancelledError(None, ctx.op, "Enqueue operation was cancelled")
-                room = n - i if self.capacity is None else self.capacity - len(self.items)
+                room = n - i if self.capacity is None else \
+                    self.capacity - store.size - store.pending
                 if room > 0:
                     take = min(room, n - i)
-                    self.items.extend(elements[i:i + take])
+                    if not store.deferred:
+                        store.put(components, i, i + take)
+                    else:
+                        rows = store.reserve(take)
+                        if rows is None:
+                            self._wait(ctx, start, dequeue=False)
+                            continue
+                        filled = None
+                        self.cv.release()
+                        try:
+                            filled = store.fill(rows, components, i, i + take)
+                        finally:
+                            self.cv.acquire()
+                            if filled is None:
+                                store.unreserve(rows)
+                                self.cv.notify_all()
+                        store.commit(filled)
                     i += take
                     self.cv.notify_all()
                     continue
@@ -207,39 +402,52 @@ class _QueueState:
 
     # -- dequeue
     def dequeue(self, ctx, n, up_to=False):
-        """Takes ``n`` elements (fewer with ``up_to`` once closed); blocks until it can."""
+        """Takes ``n`` elements (fewer with ``up_to`` once closed); blocks until it can.
+
+        Returns:
+          The elements, each a tuple of arrays (one per component).
+        """
+        elements = []
+        for blocks in zip(*self.dequeue_blocks(ctx, n, up_to)):
+            elements += [tuple(b[j, ...] for b in blocks) for j in range(len(blocks[0]))]
+        return elements
+
+    def dequeue_blocks(self, ctx, n, up_to=False):
+        """Like :meth:`dequeue`, but returns per component the list of arrays holding the
+        elements along dimension 0 (aligned across components)."""
         with self.cv:
             start = time.monotonic()
             while True:
                 if self.session_closed:
                     raise errors.CancelledError(None, ctx.op, "Dequeue operation was cancelled")
-                size = len(self.items)
+                store = self.store
+                size = store.size
                 if self.closed:
-                    ready = size >= n or (up_to and size > 0)
+                    # Enqueues are atomic: one that started before the close and is still
+                    # copying (``filling``) counts, so wait for it before giving fewer.
+                    ready = size >= n or (up_to and size > 0 and not store.filling)
                 else:
                     ready = size - (self.min_after_dequeue if self.random else 0) >= n
                 if ready:
-                    taken = self._take(min(n, size))
+                    if not store.deferred:
+                        taken = store.take(min(n, size))
+                    else:
+                        rows = store.claim(min(n, size))
+                        self.cv.release()
+                        try:
+                            taken = store.gather(rows)
+                        finally:
+                            self.cv.acquire()
+                            store.release(rows)
                     self.cv.notify_all()
                     return taken
                 if self.runner_error is not None:
                     raise self._runner_failure(ctx)
-                if self.closed:
+                if self.closed and not store.filling:
                     raise errors.OutOfRangeError(
                         None, ctx.op, "%s '%s' is closed and has insufficient elements "
                         "(requested %d, current size %d)" % (self.kind, self.name, n, size))
                 self._wait(ctx, start, dequeue=True)
-
-    def _take(self, n):
-        items = self.items
-        if not self.random:
-            return [items.popleft() for _ in range(n)]
-        out = []
-        for _ in range(n):
-            j = int(self.rng.integers(len(items)))
-            items[j], items[-1] = items[-1], items[j]
-            out.append(items.pop())
-        return out
 
 
 def _runner_queue_name(qr):
@@ -324,7 +532,7 @@ def _copy_host(ctx, array):
 
 def _enqueue_kernel(ctx, queue, *components):
     queue.check_element_shapes(ctx, components, many=False)
-    queue.enqueue(ctx, [tuple(_copy_host(ctx, c) for c in components)])
+    queue.enqueue(ctx, [_copy_host(ctx, c)[None, ...] for c in components], 1)
 
 
 def _enqueue_many_kernel(ctx, queue, *components):
@@ -340,35 +548,38 @@ def _enqueue_many_kernel(ctx, queue, *components):
             None, ctx.op, "EnqueueMany into %s '%s' requires the 0th dimension of all "
             "components to match, but got sizes %s" % (queue.kind, queue.name, sizes))
     queue.check_element_shapes(ctx, components, many=True)
-    copies = [_copy_host(ctx, c) for c in components]
     n = sizes[0] if sizes else 0
-    # ``c[i, ...]`` keeps each slice an array (0-d too), unlike iterating over ``c``.
-    queue.enqueue(ctx, [tuple(c[i, ...] for c in copies) for i in range(n)])
+    # The random queue's pool copies what it keeps; the FIFO queues keep these copies.
+    copies = components if isinstance(queue.store, _ShufflePool) else \
+        [_copy_host(ctx, c) for c in components]
+    queue.enqueue(ctx, copies, n)
 
 
-def _assemble(ctx, queue, elements):
-    """Stacks dequeued elements into one array per component (padding for PaddingFIFOQueue)."""
+def _assemble(ctx, queue, pieces):
+    """One array per component from the dequeued pieces (padding for PaddingFIFOQueue)."""
     xp = ctx.xp
     out = []
     for i, dtype in enumerate(queue.dtypes):
         np_dtype = dtype.as_numpy_dtype
-        parts = [e[i] for e in elements]
+        parts = pieces[i]
         if not parts:
             out.append(xp.zeros((0,) + tuple(d or 0 for d in queue.shapes[i]), dtype=np_dtype))
             continue
-        shapes = {p.shape for p in parts}
+        shapes = {p.shape[1:] for p in parts}
         if len(shapes) == 1:
-            out.append(xp.stack(parts))
+            out.append(parts[0] if len(parts) == 1 else xp.concatenate(parts))
             continue
         if queue.kind != "PaddingFIFOQueue":
             raise errors.InvalidArgumentError(
                 None, ctx.op, "%s '%s': cannot batch component %d, whose elements have "
                 "different shapes %s" % (queue.kind, queue.name, i, sorted(shapes)))
         full = tuple(max(dims) for dims in zip(*shapes))
-        batch = xp.full((len(parts),) + full, b"" if np_dtype is np.object_ else 0,
-                        dtype=np_dtype)
-        for j, p in enumerate(parts):
-            batch[(j,) + tuple(slice(0, d) for d in p.shape)] = p
+        rows = sum(len(p) for p in parts)
+        batch = xp.full((rows,) + full, b"" if np_dtype is np.object_ else 0, dtype=np_dtype)
+        row = 0
+        for p in parts:
+            batch[(slice(row, row + len(p)),) + tuple(slice(0, d) for d in p.shape[1:])] = p
+            row += len(p)
         out.append(batch)
     return out
 
@@ -385,8 +596,8 @@ def _result(values):
 
 
 def _dequeue_kernel(ctx, queue):
-    (element,) = queue.dequeue(ctx, 1)
-    return _result(list(element))
+    pieces = queue.dequeue_blocks(ctx, 1)
+    return _result([parts[0][0, ...] for parts in pieces])
 
 
 def _dequeue_many_kernel(ctx, queue, n):
@@ -395,8 +606,8 @@ def _dequeue_many_kernel(ctx, queue, n):
     if n < 0:
         raise errors.InvalidArgumentError(None, ctx.op, "DequeueMany: n must be >= 0, got %d"
                                           % n)
-    elements = queue.dequeue(ctx, n) if n else []
-    return _result(_assemble(ctx, queue, elements))
+    pieces = queue.dequeue_blocks(ctx, n) if n else [[] for _ in queue.dtypes]
+    return _result(_assemble(ctx, queue, pieces))
 
 
 def _dequeue_up_to_kernel(ctx, queue, n):
@@ -405,8 +616,8 @@ def _dequeue_up_to_kernel(ctx, queue, n):
     if n < 0:
         raise errors.InvalidArgumentError(None, ctx.op, "DequeueUpTo: n must be >= 0, got %d"
                                           % n)
-    elements = queue.dequeue(ctx, n, up_to=True) if n else []
-    return _result(_assemble(ctx, queue, elements))
+    pieces = queue.dequeue_blocks(ctx, n, up_to=True) if n else [[] for _ in queue.dtypes]
+    return _result(_assemble(ctx, queue, pieces))
 
 
 def _close_kernel(ctx, queue):

@@ -45,16 +45,32 @@ def _decode_raw_shape(op):
     return [s.concatenate([None]) if s.ndims is not None else TensorShape(None)]
 
 
+def _decode_raw_context(ctx):
+    # The element types, worked out once per session: (native, stored byte order, itemsize).
+    native = np.dtype(ctx.attrs["out_type"].as_numpy_dtype)
+    stored = native.newbyteorder("<" if ctx.attrs["little_endian"] else ">")
+    ctx.state = (native, stored, native.itemsize)
+
+
 def _decode_raw_kernel(ctx, data):
     xp = ctx.xp
+    native, stored, itemsize = ctx.state
+    if data.ndim == 0:   # the common case: one record's bytes (tf.data map functions)
+        raw = data[()]
+        if type(raw) is not bytes:
+            raw = _as_bytes(raw)
+        if len(raw) % itemsize:
+            raise errors.InvalidArgumentError(
+                None, ctx.op, "Input to DecodeRaw has length %d that is not a multiple of %d, "
+                "the size of %s" % (len(raw), itemsize, ctx.attrs["out_type"].name))
+        values = xp.frombuffer(raw, dtype=stored)
+        # Copy (frombuffer aliases the read-only record); convert when byte orders differ.
+        return values.copy() if stored == native else values.astype(native)
     out_type = ctx.attrs["out_type"]
-    native = np.dtype(out_type.as_numpy_dtype)
-    stored = native.newbyteorder("<" if ctx.attrs["little_endian"] else ">")
-    itemsize = native.itemsize
     flat = data.reshape(-1)
     if flat.size == 0:
         return xp.zeros(data.shape + (0,), dtype=native)
-    if flat.size == 1:   # the common case: one record's bytes
+    if flat.size == 1:
         raw = _as_bytes(flat[0])
         if len(raw) % itemsize:
             raise errors.InvalidArgumentError(
@@ -62,25 +78,30 @@ def _decode_raw_kernel(ctx, data):
                 "the size of %s" % (len(raw), itemsize, out_type.name))
         values = xp.frombuffer(raw, dtype=stored).astype(native)
         return values.reshape(data.shape + (len(raw) // itemsize,))
-    lengths = xp.frompyfunc(len, 1, 1)(flat).astype(np.int64)
-    width = int(lengths[0])
-    bad = xp.flatnonzero(lengths != width)
-    if bad.size:
-        i = int(bad[0])
+    strings = flat.tolist()
+    try:
+        joined = b"".join(strings)
+    except TypeError:   # str elements
+        strings = [_as_bytes(s) for s in strings]
+        joined = b"".join(strings)
+    lengths = list(map(len, strings))
+    width = lengths[0]
+    if lengths.count(width) != len(lengths):
+        i = next(i for i, n in enumerate(lengths) if n != width)
         raise errors.InvalidArgumentError(
             None, ctx.op, "DecodeRaw requires input strings to all be the same size, but "
-            "element %d has size %d != %d" % (i, width, int(lengths[i])))
+            "element %d has size %d != %d" % (i, width, lengths[i]))
     if width % itemsize:
         raise errors.InvalidArgumentError(
             None, ctx.op, "Input to DecodeRaw has length %d that is not a multiple of %d, the "
             "size of %s" % (width, itemsize, out_type.name))
-    joined = b"".join(flat.tolist())
-    values = xp.frombuffer(joined, dtype=stored).astype(native)
+    values = xp.frombuffer(joined, dtype=stored)
+    values = values.copy() if stored == native else values.astype(native)
     return values.reshape(data.shape + (width // itemsize,))
 
 
-register_op("DecodeRaw", shape=_decode_raw_shape, kernel=_decode_raw_kernel, host_only=True,
-            grad=_NO_GRAD)
+register_op("DecodeRaw", shape=_decode_raw_shape, kernel=_decode_raw_kernel,
+            make_context=_decode_raw_context, host_only=True, grad=_NO_GRAD)
 
 
 def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None,

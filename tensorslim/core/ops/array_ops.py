@@ -5,6 +5,8 @@ Each user function builds its node the way TF1's generated op wrappers do: it op
 scope named after the op (or the ``name`` argument), converts Python arguments to Consts named
 after the op's input (``Reshape/shape``, ``concat/axis``) and gives the op the scope's name.
 """
+import math
+
 import numpy as np
 
 from tensorslim.core import dtypes as _dtypes
@@ -469,7 +471,15 @@ def _reshape_shape(op):
 
 
 def _reshape_kernel(ctx, x, s):
-    dims = int_list(s)
+    # Per-element tf.data functions reshape small arrays: keep the common case (no -1, a
+    # 1-D shape) to a list and an exact integer product.
+    dims = s.tolist() if s.ndim == 1 else int_list(s)
+    if min(dims, default=0) >= 0:
+        known = math.prod(dims)
+        if known != x.size:
+            raise ValueError("Input to reshape is a tensor with %d values, but the requested "
+                             "shape has %d" % (x.size, known))
+        return x.reshape(dims)
     unknown = [i for i, d in enumerate(dims) if d == -1]
     for i, d in enumerate(dims):
         if d < -1:

@@ -113,11 +113,30 @@ def _const_like(value, tensor, name="Const"):
     return array_ops.constant(value, dtype=tensor.dtype.base_dtype, name=name)
 
 
+try:  # numpy 2: the floating-point error state is a context variable; set a prebuilt one
+    # (as Session.run does): about 0.3 us against 2 us for np.errstate, which per-element
+    # tf.data functions pay on every elementwise op.
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    _IGNORE_FP = _make_extobj(all="ignore")
+
+    def _ignoring_fp_errors(fn, *args):
+        """``fn(*args)`` with numpy's floating-point errors ignored."""
+        token = _extobj_contextvar.set(_IGNORE_FP)
+        try:
+            return fn(*args)
+        finally:
+            _extobj_contextvar.reset(token)
+except ImportError:  # older numpy (or a changed layout): the public, slower spelling
+    def _ignoring_fp_errors(fn, *args):
+        """``fn(*args)`` with numpy's floating-point errors ignored."""
+        with np.errstate(all="ignore"):
+            return fn(*args)
+
+
 def _ew(fn):
     """A kernel computing ``fn(xp, *arrays)``; NaN and inf flow through without warnings."""
     def kernel(ctx, *args):
-        with np.errstate(all="ignore"):
-            return fn(ctx.xp, *args)
+        return _ignoring_fp_errors(fn, ctx.xp, *args)
     kernel.__name__ = getattr(fn, "__name__", "kernel")
     return kernel
 
@@ -1211,21 +1230,42 @@ def where_v2(condition, x=None, y=None, name=None):
 
 # --------------------------------------------------------------------------- cast
 
+# How a source dtype casts to the op's DstT, worked out once per (op, source dtype): the
+# per-element casts of tf.data functions are short enough for dtype checks to cost as much
+# as the cast. A "safe" cast (numpy's sense) cannot overflow or meet NaN, so it needs no
+# error state.
+_CAST_SAME, _CAST_SAFE, _CAST_UNSAFE, _CAST_REAL_PART, _CAST_STRING = range(5)
+
+
 def _cast_context(ctx):
-    ctx.state = ctx.attrs["DstT"].as_numpy_dtype
+    ctx.state = (ctx.attrs["DstT"].as_numpy_dtype, {})
+
+
+def _cast_mode(src, dst):
+    if src == dst:
+        return _CAST_SAME
+    if dst is np.object_ or src == object:
+        return _CAST_STRING
+    if src.kind == "c" and np.dtype(dst).kind != "c":
+        return _CAST_REAL_PART
+    return _CAST_SAFE if np.can_cast(src, dst, "safe") else _CAST_UNSAFE
 
 
 def _cast_kernel(ctx, x):
-    dst = ctx.state
-    if x.dtype == dst:
+    dst, modes = ctx.state
+    mode = modes.get(x.dtype)
+    if mode is None:
+        mode = modes[x.dtype] = _cast_mode(x.dtype, dst)
+    if mode == _CAST_SAME:
         return x
-    if dst is np.object_ or x.dtype == object:
+    if mode == _CAST_SAFE:
+        return x.astype(dst)
+    if mode == _CAST_STRING:
         raise TypeError("Cast between string and numeric types is not supported; use "
                         "tf.string_to_number / tf.as_string.")
-    if x.dtype.kind == "c" and np.dtype(dst).kind != "c":
+    if mode == _CAST_REAL_PART:
         x = x.real
-    with np.errstate(all="ignore"):
-        return x.astype(dst)
+    return _ignoring_fp_errors(x.astype, dst)
 
 
 def _cast_grad(op, grad):
