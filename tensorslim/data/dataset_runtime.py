@@ -779,11 +779,13 @@ def _tf_shape(shape):
 
 
 class _BatchIter:
-    def __init__(self, upstream, batch_size, drop_remainder, op, assemble):
-        self.upstream = upstream
+    """Batches of ``batch_size`` elements: ``take(n)`` gives up to ``n`` more elements (fewer
+    at the end), ``assemble(items)`` makes them one batch."""
+
+    def __init__(self, take, batch_size, drop_remainder, assemble):
+        self.take = take
         self.batch_size = batch_size
         self.drop_remainder = drop_remainder
-        self.op = op
         self.assemble = assemble
         self.done = False
 
@@ -794,12 +796,23 @@ class _BatchIter:
         if self.done:
             raise StopIteration
         # An error from upstream drops the elements gathered so far, as TF's batch does.
-        items = list(itertools.islice(self.upstream, self.batch_size))
+        items = self.take(self.batch_size)
         if len(items) < self.batch_size:
             self.done = True
         if not items or (self.drop_remainder and len(items) < self.batch_size):
             raise StopIteration
         return self.assemble(items)
+
+
+def _take_from(upstream):
+    return lambda n: list(itertools.islice(upstream, n))
+
+
+def _record_batch(records):
+    """Records taken straight from files as one string array (no per-record element)."""
+    out = np.empty((len(records),), dtype=object)
+    out[:] = records
+    return (out,)
 
 
 class BatchValue(DatasetValue):
@@ -815,34 +828,10 @@ class BatchValue(DatasetValue):
         op = self.op
         upstream = self.input.make_iterator(env)
         if isinstance(upstream, _FileRecordsIter):
-            return _RecordBatchIter(upstream, self.batch_size, self.drop_remainder)
-        return _BatchIter(upstream, self.batch_size, self.drop_remainder,
-                          op, lambda items: stack_components(items, op))
-
-
-class _RecordBatchIter:
-    """Batches straight from the records of files: one string array per batch."""
-
-    def __init__(self, upstream, batch_size, drop_remainder):
-        self.upstream = upstream
-        self.batch_size = batch_size
-        self.drop_remainder = drop_remainder
-        self.done = False
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if self.done:
-            raise StopIteration
-        records = self.upstream.take_records(self.batch_size)
-        if len(records) < self.batch_size:
-            self.done = True
-            if not records or self.drop_remainder:
-                raise StopIteration
-        out = np.empty((len(records),), dtype=object)
-        out[:] = records
-        return (out,)
+            return _BatchIter(upstream.take_records, self.batch_size, self.drop_remainder,
+                              _record_batch)
+        return _BatchIter(_take_from(upstream), self.batch_size, self.drop_remainder,
+                          lambda items: stack_components(items, op))
 
 
 class PaddedBatchValue(DatasetValue):
@@ -889,8 +878,8 @@ class PaddedBatchValue(DatasetValue):
         return tuple(out)
 
     def make_iterator(self, env):
-        return _BatchIter(self.input.make_iterator(env), self.batch_size, self.drop_remainder,
-                          self.op, self._assemble)
+        return _BatchIter(_take_from(self.input.make_iterator(env)), self.batch_size,
+                          self.drop_remainder, self._assemble)
 
 
 class _UnbatchIter:
