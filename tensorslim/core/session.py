@@ -10,27 +10,10 @@ import numpy as np
 from tensorslim.core import devices as _devices
 from tensorslim.core import errors
 from tensorslim.core import executor
+from tensorslim.core.fp_errors import ignore_fp_errors as _ignore_fp_errors
+from tensorslim.core.fp_errors import restore_fp_errors as _restore_fp_errors
 from tensorslim.core.graph import (Graph, Operation, Tensor, format_location,
                                    get_default_graph)
-
-
-try:  # numpy 2: the floating-point error state is a context variable; set a prebuilt one.
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
-    _IGNORE_FP = _make_extobj(all="ignore")
-
-    def _ignore_fp_errors():
-        return _extobj_contextvar.set(_IGNORE_FP)
-
-    def _restore_fp_errors(token):
-        _extobj_contextvar.reset(token)
-except ImportError:  # older numpy (or a changed layout): the public, slower spelling
-    def _ignore_fp_errors():
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
-
-    def _restore_fp_errors(state):
-        state.__exit__(None, None, None)
 
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions",
