@@ -79,6 +79,7 @@ def _raise_unfused(members, ctxs, inputs, args, fused_error):
     for (t, _, _), v in zip(inputs, args):
         values[t] = v
     for op, ctx in zip(members, ctxs):
+        # The error names its op; Plan.run adds the node and location, as for any op.
         try:
             res = op._op_def.kernel(ctx, *[values[t] for t in op._inputs])
         except errors.OpError as e:
@@ -86,8 +87,7 @@ def _raise_unfused(members, ctxs, inputs, args, fused_error):
                 raise type(e)(None, op, e.message) from None
             raise
         except (ValueError, TypeError, IndexError, ArithmeticError, KeyError) as e:
-            raise errors.InvalidArgumentError(
-                None, op, "%s\n\t [[node %s ]]" % (e, op._where())) from e
+            raise errors.InvalidArgumentError(None, op, str(e)) from e
         outs = op._outputs
         if len(outs) == 1:
             values[outs[0]] = res
