@@ -344,6 +344,14 @@ class _ZlibSource:
         return b"".join(out)
 
 
+def _good_prefix(records, stored):
+    """How many of ``records``, from the first, match their ``stored`` masked CRC-32Cs
+    (checked in one vectorized pass)."""
+    crcs = np.fromiter(map(_crc32c_value, records), np.uint32, len(records))
+    bad = ((crcs >> 15) | (crcs << 17)) + _MASK_DELTA32 != stored
+    return int(bad.argmax()) if bad.any() else len(records)
+
+
 class TFRecordFileReader:
     """Reads the records of one TFRecord file sequentially, from any record offset.
 
@@ -586,13 +594,10 @@ class TFRecordFileReader:
                 return None
             rows = rows[:count]
         records = rows["data"].tolist()
-        crcs = np.fromiter(map(_crc32c_value, records), np.uint32, count)
-        bad = ((crcs >> 15) | (crcs << 17)) + _MASK_DELTA32 != rows["crc"]
-        if bad.any():
-            count = int(bad.argmax())
-            if not count:
-                return None
-            del records[count:]
+        count = _good_prefix(records, rows["crc"])
+        if not count:
+            return None
+        del records[count:]
         first = pos + _HEADER_SIZE + length
         return records, range(first, first + count * stride, stride), header
 
@@ -621,16 +626,13 @@ class TFRecordFileReader:
         count = len(ends)
         if count < _BLOCK_MIN_RECORDS:
             return None
-        crcs = np.fromiter(map(_crc32c_value, records), np.uint32, count)
         at = np.array(ends, dtype=np.intp)[:, None] + _FOOTER_COLUMNS
         stored = np.frombuffer(buf, np.uint8)[at].view("<u4").reshape(count)
-        bad = ((crcs >> 15) | (crcs << 17)) + _MASK_DELTA32 != stored
-        if bad.any():
-            count = int(bad.argmax())
-            if not count:
-                return None
-            del records[count:]
-            del ends[count:]
+        count = _good_prefix(records, stored)
+        if not count:
+            return None
+        del records[count:]
+        del ends[count:]
         last = ends[-1] - len(records[-1]) - _HEADER_SIZE
         return records, ends, unpack_header(buf, last)
 
