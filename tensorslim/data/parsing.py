@@ -28,6 +28,7 @@ from tensorslim.core.ops import array_ops
 from tensorslim.core.registry import not_differentiable_marker, register_op
 from tensorslim.core.sparse_tensor import SparseTensor
 from tensorslim.core.tensor_shape import TensorShape, as_shape
+from tensorslim.io.table import decode_varint
 from tensorslim.proto import example_pb2
 
 __all__ = ["FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature", "parse_example",
@@ -246,20 +247,6 @@ _KIND_OF_TAG = {0x0A: "bytes_list", 0x12: "float_list", 0x1A: "int64_list"}
 _MAX_PLANS = 64   # layouts a parse op remembers; past that, new layouts take protobuf
 
 
-def _varint_at(data, pos, end):
-    """``(value, position after it)`` of the varint at ``pos``, or None if it is cut off by
-    ``end`` or longer than 10 bytes."""
-    value = shift = 0
-    while pos < end and shift < 70:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-    return None
-
-
 class _Walk:
     """Walks one serialized Example of the plain form, recording where its bytes are.
 
@@ -279,8 +266,11 @@ class _Walk:
 
     def _field(self, pos, end):
         """The body ``(start, end)`` of the length-delimited field whose tag is at ``pos``."""
-        got = _varint_at(self.data, pos + 1, end)
-        if got is None or got[1] + got[0] > end:
+        try:
+            got = decode_varint(self.data, pos + 1, end)
+        except ValueError:   # cut off by ``end``, or longer than 10 bytes
+            return None
+        if got[1] + got[0] > end:
             return None
         self.exact.append((pos, got[1]))
         return got[1], got[1] + got[0]
